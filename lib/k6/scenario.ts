@@ -1,0 +1,93 @@
+/// <reference types="k6" />
+/**
+ * The thin adapter between a plan and k6: it reads `__ENV`, aborts the run on bad configuration,
+ * and returns what a scenario file exports (`options`, the default function, `handleSummary`).
+ * Everything it calls is pure and tested on its own; this file is exercised by real k6 runs.
+ */
+import { check } from 'k6';
+import exec from 'k6/execution';
+import http, { type Params } from 'k6/http';
+import type { Options } from 'k6/options';
+import type { Schema } from '../config.ts';
+import { ScenarioError } from '../errors.ts';
+import { planScenario, type Plan, type ScenarioDefinition } from '../plan.ts';
+import { levelAt } from '../schedule.ts';
+import { buildSummary, formatTextSummary, type SummaryData } from '../summary.ts';
+import { levelTag } from '../tags.ts';
+
+export interface ScenarioModule {
+  readonly options: Options;
+  readonly iteration: () => void;
+  readonly handleSummary: (data: SummaryData) => Record<string, string>;
+}
+
+interface PreparedRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly body: string | null;
+  readonly params: Params;
+}
+
+const STATUS_CHECK = { 'status is 2xx': (r: { status: number }) => r.status >= 200 && r.status < 300 };
+
+export function defineScenario<S extends Schema>(definition: ScenarioDefinition<S>): ScenarioModule {
+  const plan = loadPlan(definition);
+  const requests = prepareRequests(plan);
+  const { mix, schedule, dynamicLevel, checks } = plan;
+  let currentLevel = '';
+
+  function iteration(): void {
+    if (dynamicLevel) {
+      const level = levelTag(levelAt(schedule, (Date.now() - exec.scenario.startTime) / 1000));
+      // VU tags stick to every later sample of this VU, so they only need setting on a change.
+      if (level !== currentLevel) {
+        exec.vu.metrics.tags.level = level;
+        currentLevel = level;
+      }
+    }
+    const request = requests[mix.pick(Math.random())] as PreparedRequest;
+    const response = http.request(request.method, request.url, request.body, request.params);
+    if (checks) check(response, STATUS_CHECK);
+  }
+
+  function handleSummary(data: SummaryData): Record<string, string> {
+    // handleSummary runs in a fresh VU whose generated run id differs from the one in the options
+    // every sample was tagged with; the consolidated options hold the real one.
+    const runId = String(exec.test.options.tags?.run_id ?? plan.run.run_id);
+    const summary = buildSummary(data, { ...plan.run, run_id: runId }, new Date());
+    const out: Record<string, string> = { stdout: formatTextSummary(summary, plan.summaryPath) };
+    if (plan.summaryPath !== null) out[plan.summaryPath] = `${JSON.stringify(summary, null, 2)}\n`;
+    return out;
+  }
+
+  return { options: plan.options, iteration, handleSummary };
+}
+
+function loadPlan<S extends Schema>(definition: ScenarioDefinition<S>): Plan {
+  try {
+    return planScenario(definition, __ENV, { now: new Date(), random: Math.random() });
+  } catch (error) {
+    // abort() in the init context stops k6 before any VU starts, with exit code 108 and our message.
+    // k6 logs in logfmt, where a newline shows as `\n`: one line, problems separated by `; `.
+    if (error instanceof ScenarioError) exec.test.abort(error.message.split('\n').join('; '));
+    throw error;
+  }
+}
+
+function prepareRequests(plan: Plan): Record<string, PreparedRequest> {
+  const prepared: Record<string, PreparedRequest> = {};
+  for (const entry of plan.mix.entries) {
+    const spec = plan.catalog[entry.name];
+    if (spec === undefined) continue;
+    const headers: Record<string, string> = { ...spec.headers };
+    if (plan.authToken !== undefined) headers.Authorization = `Bearer ${plan.authToken}`;
+    prepared[entry.name] = {
+      method: spec.method,
+      url: plan.baseUrl + spec.path,
+      body: spec.body ?? null,
+      // The `name` tag groups by request name instead of by URL, which may carry ids or queries.
+      params: { headers, timeout: plan.requestTimeout.text, tags: { name: entry.name } },
+    };
+  }
+  return prepared;
+}

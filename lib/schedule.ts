@@ -1,0 +1,129 @@
+/**
+ * Load schedules for the open model: the rate at which iterations *start* (iterations/s), whatever the
+ * response time, so latency is free of coordinated omission.
+ *
+ * Every scenario is a piecewise-linear rate curve: a start rate and stages that move linearly to their
+ * target over their duration (a zero duration jumps). Constant is one flat stage; ramp, stress and soak
+ * are built from stages. The same description yields the k6 executor config, the number of
+ * iterations the schedule offers (what tests and the sweep's ETA compare against) and the `level` tag
+ * of any instant.
+ */
+import type { Duration } from './config.ts';
+import { ScenarioError } from './errors.ts';
+
+export type ScenarioKind = 'constant' | 'ramp' | 'stress' | 'soak';
+
+export interface RateStage {
+  readonly duration: Duration;
+  /** Rate (iterations/s) reached at the end of the stage. */
+  readonly target: number;
+}
+
+export interface Schedule {
+  readonly kind: ScenarioKind;
+  readonly startRate: number;
+  readonly stages: readonly RateStage[];
+}
+
+export function constantSchedule({ rate, duration }: { rate: number; duration: Duration }): Schedule {
+  positive('rate', rate);
+  return { kind: 'constant', startRate: rate, stages: [{ duration, target: rate }] };
+}
+
+export function rampSchedule({ startRate, stages }: { startRate: number; stages: readonly RateStage[] }): Schedule {
+  if (stages.length === 0) throw new ScenarioError('schedule', 'ramp: `stages` is empty: expected at least one stage');
+  if (stages.every((stage) => stage.duration.seconds === 0)) {
+    throw new ScenarioError('schedule', 'ramp: every stage lasts `0s`: expected at least one stage longer than zero');
+  }
+  return { kind: 'ramp', startRate, stages };
+}
+
+/**
+ * Step-ups: hold `startRate` for `stepDuration`, then for each next level ramp to it over
+ * `rampDuration` and hold it for `stepDuration`. Levels go up by `step` while below `maxRate`; the last
+ * level is `maxRate` itself, so the maximum the user asked for is always tested.
+ */
+export function stressSchedule(options: {
+  startRate: number;
+  step: number;
+  maxRate: number;
+  stepDuration: Duration;
+  rampDuration: Duration;
+}): Schedule {
+  const { startRate, step, maxRate, stepDuration, rampDuration } = options;
+  positive('start rate', startRate);
+  positive('step', step);
+  if (maxRate < startRate) {
+    throw new ScenarioError('schedule', `stress: max rate \`${maxRate}\` is below the start rate \`${startRate}\`: expected max >= start`);
+  }
+  const stages: RateStage[] = [{ duration: stepDuration, target: startRate }];
+  for (const level of stressLevels(startRate, step, maxRate).slice(1)) {
+    stages.push({ duration: rampDuration, target: level }, { duration: stepDuration, target: level });
+  }
+  return { kind: 'stress', startRate, stages };
+}
+
+/** The plateau rates of a stress schedule: start, start+step, … below max, then max. */
+export function stressLevels(startRate: number, step: number, maxRate: number): number[] {
+  const levels: number[] = [];
+  // Multiply rather than accumulate so 0.1-sized steps do not drift (0.1 + 0.2 !== 0.3).
+  for (let i = 0; startRate + i * step < maxRate - 1e-9; i++) levels.push(roundRate(startRate + i * step));
+  levels.push(maxRate);
+  return levels;
+}
+
+/** Warm-up ramp from zero to `rate` over `warmup`, then `rate` for `duration`. */
+export function soakSchedule({ rate, warmup, duration }: { rate: number; warmup: Duration; duration: Duration }): Schedule {
+  positive('rate', rate);
+  const stages: RateStage[] = warmup.seconds > 0 ? [{ duration: warmup, target: rate }] : [];
+  stages.push({ duration, target: rate });
+  return { kind: 'soak', startRate: warmup.seconds > 0 ? 0 : rate, stages };
+}
+
+// --- derived numbers --------------------------------------------------------------------------------
+
+export function totalSeconds(schedule: Schedule): number {
+  return schedule.stages.reduce((sum, stage) => sum + stage.duration.seconds, 0);
+}
+
+export function peakRate(schedule: Schedule): number {
+  return schedule.stages.reduce((max, stage) => Math.max(max, stage.target), schedule.startRate);
+}
+
+/**
+ * Iterations the schedule offers: the integral of the rate curve (trapezoids, since each stage is
+ * linear). k6 starts iterations on this curve, so a healthy run completes this many, give or take
+ * the rounding at stage edges.
+ */
+export function plannedIterations(schedule: Schedule): number {
+  let from = schedule.startRate;
+  let total = 0;
+  for (const stage of schedule.stages) {
+    total += ((from + stage.target) / 2) * stage.duration.seconds;
+    from = stage.target;
+  }
+  return total;
+}
+
+/**
+ * The `level` of an instant: the target rate of the stage in progress `elapsedSeconds` after the
+ * start (the last stage's target once the schedule has ended). For stress that is the step being
+ * ramped to or held; for constant and soak it is the rate.
+ */
+export function levelAt(schedule: Schedule, elapsedSeconds: number): number {
+  let end = 0;
+  for (const stage of schedule.stages) {
+    end += stage.duration.seconds;
+    if (elapsedSeconds < end) return stage.target;
+  }
+  const last = schedule.stages[schedule.stages.length - 1];
+  return last === undefined ? schedule.startRate : last.target;
+}
+
+function positive(what: string, value: number): void {
+  if (!(value > 0)) throw new ScenarioError('schedule', `schedule: ${what} is \`${value}\`: expected a number > 0`);
+}
+
+function roundRate(value: number): number {
+  return Math.round(value * 1e6) / 1e6;
+}

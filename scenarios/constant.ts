@@ -1,0 +1,9 @@
+/** The constant scenario as a k6 entry point; its variables and schedule are `CONSTANT` in lib/scenarios.ts. */
+import { defineScenario } from '../lib/k6/scenario.ts';
+import { CONSTANT } from '../lib/scenarios.ts';
+
+const scenario = defineScenario(CONSTANT);
+
+export const options = scenario.options;
+export default scenario.iteration;
+export const handleSummary = scenario.handleSummary;

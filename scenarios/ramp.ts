@@ -1,0 +1,9 @@
+/** The ramp scenario as a k6 entry point; its variables and schedule are `RAMP` in lib/scenarios.ts. */
+import { defineScenario } from '../lib/k6/scenario.ts';
+import { RAMP } from '../lib/scenarios.ts';
+
+const scenario = defineScenario(RAMP);
+
+export const options = scenario.options;
+export default scenario.iteration;
+export const handleSummary = scenario.handleSummary;
