@@ -1,0 +1,38 @@
+/**
+ * Shared edges of the command-line programs: where the repository is, and how a failure is shown.
+ * Library code throws `CliError` (or its own error class); only `fail` prints and picks the exit code.
+ */
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** An error meant for the user: printed as one line (plus a `Note:`), no stack trace. */
+export class CliError extends Error {
+  readonly exitCode: number;
+  readonly note: string | undefined;
+
+  constructor(message: string, options: { exitCode?: number; note?: string } = {}) {
+    super(message);
+    this.name = 'CliError';
+    this.exitCode = options.exitCode ?? 1;
+    this.note = options.note;
+  }
+}
+
+/** Prints an error for a person and exits: the message for known errors, the stack for bugs. */
+export function fail(error: unknown): never {
+  if (error instanceof CliError) {
+    process.stderr.write(`${error.message}\n`);
+    if (error.note !== undefined) process.stderr.write(`Note: ${error.note}\n`);
+    process.exit(error.exitCode);
+  }
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(70);
+}
+
+/** True when the module at `moduleUrl` is the program being run (not imported). */
+export function isMain(moduleUrl: string): boolean {
+  const entry = process.argv[1];
+  return entry !== undefined && path.resolve(entry) === fileURLToPath(moduleUrl);
+}

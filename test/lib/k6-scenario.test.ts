@@ -1,0 +1,103 @@
+/**
+ * The k6 adapter through the shims of test/shims (aliased in vitest.config.ts): what one iteration
+ * sends, how VUs re-tag themselves, what handleSummary returns, and the abort on bad configuration.
+ * Real k6 runs of the same code are in test/integration.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { defineScenario } from '../../lib/k6/scenario.ts';
+import { CONSTANT, STRESS } from '../../lib/scenarios.ts';
+import { checks } from '../shims/k6.ts';
+import exec, { TestAborted } from '../shims/k6-execution.ts';
+import { requests, responder } from '../shims/k6-http.ts';
+
+const globals = globalThis as { __ENV?: Record<string, string> };
+
+beforeEach(() => {
+  requests.length = 0;
+  checks.length = 0;
+  exec.test.aborts.length = 0;
+  exec.vu.metrics.tags = {};
+  responder.status = 200;
+});
+
+afterEach(() => {
+  delete globals.__ENV;
+});
+
+describe('defineScenario', () => {
+  it('sends the mix: 80/10/10 over many iterations, with name tags and the auth header', () => {
+    globals.__ENV = { BASE_URL: 'http://127.0.0.1:9999', AUTH_TOKEN: 'tok', REQUEST_TIMEOUT: '3s' };
+    const scenario = defineScenario(CONSTANT);
+    for (let i = 0; i < 2000; i++) scenario.iteration();
+    const byUrl: Record<string, number> = {};
+    for (const request of requests) byUrl[`${request.method} ${request.url}`] = (byUrl[`${request.method} ${request.url}`] ?? 0) + 1;
+    expect(Object.keys(byUrl).sort()).toEqual(['GET http://127.0.0.1:9999/health', 'GET http://127.0.0.1:9999/metrics', 'POST http://127.0.0.1:9999/predict']);
+    // Math.random drives the choice; 2000 draws land within a few percent of the weights.
+    expect(byUrl['POST http://127.0.0.1:9999/predict']).toBeGreaterThan(1500);
+    expect(byUrl['POST http://127.0.0.1:9999/predict']).toBeLessThan(1700);
+    const predict = requests.find((request) => request.url.endsWith('/predict'));
+    expect(predict?.body).toBe('{"features":[0.42,1.7,3.14,2.72]}');
+    expect(predict?.params).toEqual({
+      headers: { 'Content-Type': 'application/json', Authorization: 'Bearer tok' },
+      timeout: '3s',
+      tags: { name: 'predict' },
+    });
+  });
+
+  it('checks every response for a 2xx status, unless CHECKS=false', () => {
+    globals.__ENV = { MIX: 'health' };
+    responder.status = 503;
+    defineScenario(CONSTANT).iteration();
+    expect(checks).toEqual([{ names: ['status is 2xx'], passed: false }]);
+
+    globals.__ENV = { MIX: 'health', CHECKS: 'false' };
+    defineScenario(CONSTANT).iteration();
+    expect(checks).toHaveLength(1);
+  });
+
+  it('re-tags the VU with the level of the stage in progress (stress)', () => {
+    globals.__ENV = { START_RATE: '10', STEP: '10', MAX_RATE: '30', STEP_DURATION: '10s', RAMP_DURATION: '0s', MIX: 'health' };
+    const scenario = defineScenario(STRESS);
+    const start = Date.now();
+    const levels: unknown[] = [];
+    for (const elapsed of [0, 9_000, 10_500, 25_000, 40_000]) {
+      exec.scenario.startTime = start - elapsed;
+      scenario.iteration();
+      levels.push(exec.vu.metrics.tags.level);
+    }
+    expect(levels).toEqual(['10', '10', '20', '30', '30']);
+  });
+
+  it('does not tag the level per VU when it is constant (it is in the options)', () => {
+    globals.__ENV = { TPS: '7', MIX: 'health' };
+    const scenario = defineScenario(CONSTANT);
+    scenario.iteration();
+    expect(exec.vu.metrics.tags).toEqual({});
+    expect(scenario.options.tags).toMatchObject({ level: '7' });
+  });
+
+  it('aborts the run before any request on bad configuration, all problems on one line', () => {
+    globals.__ENV = { TPS: 'abc', BASE_URL: 'notaurl' };
+    expect(() => defineScenario(CONSTANT)).toThrow(TestAborted);
+    expect(exec.test.aborts).toEqual([
+      'config: `BASE_URL` is `notaurl`: expected an http:// or https:// URL such as `http://127.0.0.1:18080`; config: `TPS` is `abc`: expected a number > 0',
+    ]);
+    expect(requests).toHaveLength(0);
+  });
+
+  it('handleSummary prints the text summary and writes JSON with the run id all samples carry', () => {
+    globals.__ENV = { TPS: '5', SUMMARY_PATH: 'out/summary.json', AUTH_TOKEN: 'never-in-files' };
+    exec.test.options.tags = { run_id: 'from-options' };
+    const scenario = defineScenario(CONSTANT);
+    const files = scenario.handleSummary({
+      state: { testRunDurationMs: 1000 },
+      metrics: { http_reqs: { type: 'counter', contains: 'default', values: { count: 5, rate: 5 } } },
+    });
+    expect(Object.keys(files)).toEqual(['stdout', 'out/summary.json']);
+    expect(files.stdout?.split('\n')[0]).toBe('k6-capacity constant · target 127.0.0.1:18080 · level 5/s · run from-options');
+    const json = JSON.parse(files['out/summary.json'] ?? '{}');
+    expect(json.run.run_id).toBe('from-options');
+    expect(json.results.requests).toBe(5);
+    expect(files['out/summary.json']).not.toContain('never-in-files');
+  });
+});

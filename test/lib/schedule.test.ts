@@ -1,0 +1,157 @@
+import { describe, expect, it } from 'vitest';
+import { parseDuration, type Duration } from '../../lib/config.ts';
+import { ScenarioError } from '../../lib/errors.ts';
+import { k6Scenario, vuSizing } from '../../lib/executors.ts';
+import {
+  constantSchedule,
+  levelAt,
+  peakRate,
+  plannedIterations,
+  rampSchedule,
+  soakSchedule,
+  stressLevels,
+  stressSchedule,
+  totalSeconds,
+} from '../../lib/schedule.ts';
+
+const d = (text: string): Duration => {
+  const duration = parseDuration(text);
+  if (duration === undefined) throw new Error(`bad duration in test: ${text}`);
+  return duration;
+};
+
+describe('schedules', () => {
+  it('constant: one flat stage', () => {
+    const schedule = constantSchedule({ rate: 20, duration: d('30s') });
+    expect(schedule).toEqual({ kind: 'constant', startRate: 20, stages: [{ duration: d('30s'), target: 20 }] });
+    expect(plannedIterations(schedule)).toBe(600);
+    expect(totalSeconds(schedule)).toBe(30);
+    expect(levelAt(schedule, 0)).toBe(20);
+    expect(levelAt(schedule, 45)).toBe(20);
+  });
+
+  it('ramp: the offered iterations are the area under the rate curve', () => {
+    const schedule = rampSchedule({
+      startRate: 0,
+      stages: [
+        { duration: d('30s'), target: 10 },
+        { duration: d('1m'), target: 50 },
+        { duration: d('0s'), target: 20 },
+        { duration: d('10s'), target: 20 },
+      ],
+    });
+    // 30 s ramping 0→10: 150; 60 s ramping 10→50: 1800; the jump adds nothing; 10 s at 20: 200.
+    expect(plannedIterations(schedule)).toBe(2150);
+    expect(totalSeconds(schedule)).toBe(100);
+    expect(peakRate(schedule)).toBe(50);
+    expect([levelAt(schedule, 0), levelAt(schedule, 29.9), levelAt(schedule, 30), levelAt(schedule, 95)]).toEqual([10, 10, 50, 20]);
+  });
+
+  it('ramp needs a stage that lasts', () => {
+    expect(() => rampSchedule({ startRate: 0, stages: [] })).toThrow('ramp: `stages` is empty: expected at least one stage');
+    expect(() => rampSchedule({ startRate: 0, stages: [{ duration: d('0s'), target: 5 }] })).toThrow(
+      'ramp: every stage lasts `0s`: expected at least one stage longer than zero',
+    );
+  });
+
+  it('stress: holds each level, ramps between them, and ends on the max', () => {
+    const schedule = stressSchedule({ startRate: 10, step: 15, maxRate: 50, stepDuration: d('30s'), rampDuration: d('5s') });
+    expect(stressLevels(10, 15, 50)).toEqual([10, 25, 40, 50]);
+    expect(schedule.stages.map((stage) => [stage.duration.text, stage.target])).toEqual([
+      ['30s', 10],
+      ['5s', 25],
+      ['30s', 25],
+      ['5s', 40],
+      ['30s', 40],
+      ['5s', 50],
+      ['30s', 50],
+    ]);
+    // Holds: 30·(10+25+40+50) = 3750; ramps: 5·(17.5+32.5+45) = 475.
+    expect(plannedIterations(schedule)).toBe(4225);
+    expect(levelAt(schedule, 31)).toBe(25);
+  });
+
+  it('stress levels do not drift with fractional steps', () => {
+    expect(stressLevels(0.1, 0.1, 0.5)).toEqual([0.1, 0.2, 0.3, 0.4, 0.5]);
+    expect(stressLevels(10, 10, 10)).toEqual([10]);
+  });
+
+  it('stress refuses a max below the start', () => {
+    expect(() => stressSchedule({ startRate: 50, step: 10, maxRate: 20, stepDuration: d('1s'), rampDuration: d('0s') })).toThrow(
+      'stress: max rate `20` is below the start rate `50`: expected max >= start',
+    );
+  });
+
+  it('soak: warm-up ramp from zero, then the rate', () => {
+    const schedule = soakSchedule({ rate: 40, warmup: d('5m'), duration: d('1h') });
+    expect(schedule.startRate).toBe(0);
+    expect(plannedIterations(schedule)).toBe(40 * 150 + 40 * 3600);
+    expect(soakSchedule({ rate: 40, warmup: d('0s'), duration: d('1m') }).stages).toHaveLength(1);
+  });
+
+  it('refuses a rate of zero', () => {
+    expect(() => constantSchedule({ rate: 0, duration: d('1s') })).toThrow(new ScenarioError('schedule', 'schedule: rate is `0`: expected a number > 0'));
+  });
+
+  it('does not mutate its input stages', () => {
+    const stages = Object.freeze([Object.freeze({ duration: d('10s'), target: 5 })]);
+    const schedule = rampSchedule({ startRate: 1, stages });
+    expect(plannedIterations(schedule)).toBe(30);
+  });
+});
+
+describe('executors', () => {
+  it('sizes the VU pool from rate and latency (Little\'s law)', () => {
+    // 200/s × 0.1 s = 20 in flight: 30 pre-allocated, 200 at most.
+    expect(vuSizing({ peakRate: 200, expectedLatencyMs: 100 })).toEqual({ preAllocatedVUs: 30, maxVUs: 200 });
+    // Low rates still get a floor of 20 VUs to absorb a slow spell.
+    expect(vuSizing({ peakRate: 5, expectedLatencyMs: 100 })).toEqual({ preAllocatedVUs: 1, maxVUs: 20 });
+    expect(vuSizing({ peakRate: 5, expectedLatencyMs: 100, preAllocatedVUs: 40 })).toEqual({ preAllocatedVUs: 40, maxVUs: 40 });
+  });
+
+  it('refuses a ceiling below the pool', () => {
+    expect(() => vuSizing({ peakRate: 5, expectedLatencyMs: 100, preAllocatedVUs: 10, maxVUs: 5 })).toThrow(
+      'executor: `MAX_VUS` is `5`: expected at least PRE_ALLOCATED_VUS (`10`)',
+    );
+  });
+
+  it('constant schedules run on constant-arrival-rate', () => {
+    const scenario = k6Scenario(constantSchedule({ rate: 20, duration: d('30s') }), { preAllocatedVUs: 3, maxVUs: 20 });
+    expect(scenario).toEqual({
+      executor: 'constant-arrival-rate',
+      rate: 20,
+      timeUnit: '1s',
+      duration: '30s',
+      preAllocatedVUs: 3,
+      maxVUs: 20,
+    });
+  });
+
+  it('other schedules run on ramping-arrival-rate', () => {
+    const schedule = soakSchedule({ rate: 10, warmup: d('1m'), duration: d('10m') });
+    expect(k6Scenario(schedule, { preAllocatedVUs: 2, maxVUs: 20 })).toEqual({
+      executor: 'ramping-arrival-rate',
+      startRate: 0,
+      stages: [
+        { duration: '1m', target: 10 },
+        { duration: '10m', target: 10 },
+      ],
+      timeUnit: '1s',
+      preAllocatedVUs: 2,
+      maxVUs: 20,
+    });
+  });
+
+  it('writes fractional rates as whole numbers per a longer time unit', () => {
+    const scenario = k6Scenario(constantSchedule({ rate: 2.5, duration: d('1m') }), { preAllocatedVUs: 1, maxVUs: 20 });
+    expect(scenario).toMatchObject({ rate: 25, timeUnit: '10s' });
+    const stress = k6Scenario(stressSchedule({ startRate: 0.25, step: 0.25, maxRate: 1, stepDuration: d('1m'), rampDuration: d('0s') }), {
+      preAllocatedVUs: 1,
+      maxVUs: 20,
+    });
+    expect(stress).toMatchObject({ startRate: 25, timeUnit: '100s' });
+    expect(() => k6Scenario(constantSchedule({ rate: 0.0001, duration: d('1m') }), { preAllocatedVUs: 1, maxVUs: 1 })).toThrow(
+      'executor: rate `0.0001` has more than 3 decimals: expected a rate with at most 3',
+    );
+  });
+});
