@@ -1,0 +1,156 @@
+/**
+ * Child processes the tools start: the sample service and k6. Always `spawn` with an argument array
+ * (never a shell string), and always stopped on the way out.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { CliError, repoRoot } from './cli.ts';
+
+export interface SampleServiceOptions {
+  readonly port?: number;
+  readonly replicas?: number;
+  readonly predictCost?: number;
+  readonly latencyMs?: number;
+  readonly errorRate?: number;
+  readonly readyAfterMs?: number;
+  readonly restartDelayMs?: number;
+  readonly pidFile?: string;
+}
+
+export interface RunningService {
+  readonly url: string;
+  readonly port: number;
+  /** PID of the primary process (the "Service"). */
+  readonly pid: number;
+  /** PIDs of the replica processes by replica index, as announced at start. */
+  readonly replicaPids: ReadonlyMap<number, number>;
+  /** Everything the service printed so far. */
+  output(): string;
+  /** SIGTERM, then SIGKILL after a grace period; resolves when the process is gone. */
+  stop(): Promise<void>;
+}
+
+/** Starts `scripts/sample-service.ts` on 127.0.0.1 and resolves once it prints `listening on`. */
+export function startSampleService(options: SampleServiceOptions = {}, timeoutMs = 20_000): Promise<RunningService> {
+  const args = ['--import', 'tsx', path.join(repoRoot, 'scripts', 'sample-service.ts'), '--port', String(options.port ?? 0)];
+  const flags: [string, number | string | undefined][] = [
+    ['--replicas', options.replicas],
+    ['--predict-cost', options.predictCost],
+    ['--latency-ms', options.latencyMs],
+    ['--error-rate', options.errorRate],
+    ['--ready-after-ms', options.readyAfterMs],
+    ['--restart-delay-ms', options.restartDelayMs],
+    ['--pid-file', options.pidFile],
+  ];
+  for (const [flag, value] of flags) if (value !== undefined) args.push(flag, String(value));
+  const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const replicaPids = new Map<number, number>();
+
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new CliError(`sample-service: not listening after ${timeoutMs} ms; it printed:\n${output}`));
+    }, timeoutMs);
+    let resolved = false;
+    // Replica lines keep coming after start (a replica that dies is restarted with a new PID).
+    const onData = (chunk: Buffer): void => {
+      output += chunk.toString();
+      for (const match of output.matchAll(/^replica (\d+) pid (\d+)$/gm)) replicaPids.set(Number(match[1]), Number(match[2]));
+      const listening = resolved ? null : /^listening on (http:\/\/127\.0\.0\.1:(\d+))$/m.exec(output);
+      if (listening !== null) {
+        resolved = true;
+        clearTimeout(timer);
+        resolve({
+          url: listening[1] as string,
+          port: Number(listening[2]),
+          pid: child.pid ?? 0,
+          replicaPids,
+          output: () => output,
+          stop: () => stopProcess(child),
+        });
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new CliError(`sample-service: exited (${signal ?? `code ${code}`}) before listening; it printed:\n${output}`));
+    });
+  });
+}
+
+export function stopProcess(child: ChildProcess, graceMs = 5000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const kill = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    child.once('exit', () => {
+      clearTimeout(kill);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+export interface K6RunOptions {
+  readonly k6: string;
+  readonly script: string;
+  /** Passed as `-e NAME=value`: visible in the process list, so never secrets. */
+  readonly vars?: Readonly<Record<string, string>>;
+  /** Passed through the environment (k6 reads system env into `__ENV`): for tokens and the like. */
+  readonly secretVars?: Readonly<Record<string, string>>;
+  /** `--out json=<path>`; a `.gz` name makes k6 gzip it. */
+  readonly jsonOut?: string;
+  readonly extraArgs?: readonly string[];
+  readonly cwd?: string;
+  /** Called with each chunk k6 prints (stdout and stderr), for live progress. */
+  readonly onOutput?: (chunk: string) => void;
+}
+
+export interface K6RunResult {
+  readonly exitCode: number;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface K6Process {
+  readonly child: ChildProcess;
+  readonly done: Promise<K6RunResult>;
+}
+
+/** Variable names k6 accepts in `-e` (k6: `^[a-zA-Z_][a-zA-Z0-9_]*$`). */
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+export function startK6(options: K6RunOptions): K6Process {
+  const args = ['run', '--quiet'];
+  for (const [name, value] of Object.entries(options.vars ?? {})) {
+    if (!ENV_NAME.test(name)) throw new CliError(`k6: variable name \`${name}\` is not valid: expected letters, digits and _`);
+    args.push('-e', `${name}=${value}`);
+  }
+  if (options.jsonOut !== undefined) args.push('--out', `json=${options.jsonOut}`);
+  args.push(...(options.extraArgs ?? []), options.script);
+  const env: NodeJS.ProcessEnv = { ...process.env, ...options.secretVars };
+  const child = spawn(options.k6, args, { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+    options.onOutput?.(chunk.toString());
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+    options.onOutput?.(chunk.toString());
+  });
+  const done = new Promise<K6RunResult>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ exitCode: code ?? -1, signal, stdout, stderr }));
+  });
+  return { child, done };
+}
+
+export function runK6(options: K6RunOptions): Promise<K6RunResult> {
+  return startK6(options).done;
+}
