@@ -74,11 +74,11 @@ export function optional<T>(field: Field<T>): OptionalField<T> {
   return { ...field, optional: true };
 }
 
-const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
-
 /** Parses a decimal number (no hex, no `Infinity`); `undefined` when the text is not one. */
 export function parseNumber(raw: string): number | undefined {
-  if (!NUMBER.test(raw)) return undefined;
+  // Regular expressions in this file are literals inside functions, not module constants: a module
+  // constant lives in every k6 VU for the whole run, these are garbage once the config is read.
+  if (!/^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(raw)) return undefined;
   const value = Number(raw);
   return Number.isFinite(value) ? value : undefined;
 }
@@ -106,17 +106,15 @@ export function numberField(
 }
 
 // k6 durations follow Go's time.ParseDuration plus `d` for days (k6 types.ParseExtendedDuration).
-const DURATION = /^((\d+(\.\d+)?|\.\d+)(ms|us|µs|ns|d|h|m|s))+$/;
-const DURATION_PART = /(\d+(?:\.\d+)?|\.\d+)(ms|us|µs|ns|d|h|m|s)/g;
 const UNIT_SECONDS: Readonly<Record<string, number>> = {
   d: 86400, h: 3600, m: 60, s: 1, ms: 1e-3, us: 1e-6, µs: 1e-6, ns: 1e-9,
 };
 
 /** Parses a k6 duration string (`1h30m`, `45s`, `250ms`); a bare number is refused as ambiguous. */
 export function parseDuration(raw: string): Duration | undefined {
-  if (!DURATION.test(raw)) return undefined;
+  if (!/^((\d+(\.\d+)?|\.\d+)(ms|us|µs|ns|d|h|m|s))+$/.test(raw)) return undefined;
   let seconds = 0;
-  for (const match of raw.matchAll(DURATION_PART)) {
+  for (const match of raw.matchAll(/(\d+(?:\.\d+)?|\.\d+)(ms|us|µs|ns|d|h|m|s)/g)) {
     seconds += Number(match[1]) * (UNIT_SECONDS[match[2] ?? ''] ?? Number.NaN);
   }
   // Sub-nanosecond float noise (0.1s + 0.2s) would show up in reports; round to the nanosecond.
@@ -170,16 +168,14 @@ export function stringField(options: Common & { pattern?: RegExp; expected?: str
   };
 }
 
-// No WHATWG URL in k6's runtime, so the shape is checked here: scheme, host, optional port and path.
-const HTTP_URL = /^(https?):\/\/(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?)(:(\d{1,5}))?(\/[^\s?#]*)?$/;
-
 /** An http(s) base URL without query, fragment or credentials; the trailing slash is dropped. */
 export function urlField(options: Common = {}): Field<string> {
   return {
     ...common(options),
     expected: 'an http:// or https:// URL such as `http://127.0.0.1:18080`',
     parse(raw) {
-      const match = HTTP_URL.exec(raw);
+      // No WHATWG URL in k6's runtime, so the shape is checked here: scheme, host, port, path.
+      const match = /^(https?):\/\/(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?)(:(\d{1,5}))?(\/[^\s?#]*)?$/.exec(raw);
       if (match === null) return undefined;
       const port = match[5];
       if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) return undefined;

@@ -29,7 +29,6 @@ import { sloThresholds, type AbortPolicy, type Slo } from './thresholds.ts';
 /** Where `npm run sample-service` listens by default. */
 export const DEFAULT_BASE_URL = 'http://127.0.0.1:18080';
 
-const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 /** Defaults a scenario may change for the shared variables (soak runs for an hour, not a minute). */
 export interface CommonDefaults {
@@ -38,6 +37,7 @@ export interface CommonDefaults {
 }
 
 export function commonFields(defaults: CommonDefaults = {}) {
+  const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
   const catalog = Object.keys(SAMPLE_SERVICE_REQUESTS);
   return {
     BASE_URL: urlField({ fallback: DEFAULT_BASE_URL, doc: 'Base URL of the service under test' }),
@@ -55,8 +55,11 @@ export function commonFields(defaults: CommonDefaults = {}) {
     EXPECTED_LATENCY_MS: numberField({ min: 0, exclusiveMin: true, fallback: '100', doc: 'Expected response time, sizes the VU pool' }),
     PRE_ALLOCATED_VUS: optional(numberField({ min: 1, integer: true, doc: 'VUs allocated before the start; default: 1.5 × rate × expected latency' })),
     MAX_VUS: optional(numberField({ min: 1, integer: true, doc: 'VU ceiling; default: max(10 × rate × expected latency, 20)' })),
-    REQUEST_TIMEOUT: durationField({ fallback: '10s', doc: 'Per-request timeout' }),
-    CHECKS: booleanField({ fallback: 'true', doc: 'Check every response for a 2xx status' }),
+    REQUEST_TIMEOUT: optional(durationField({ doc: "Per-request timeout; default: k6's (60s)" })),
+    CHECKS: booleanField({
+      fallback: 'false',
+      doc: 'Also record a k6 check (status is 2xx) per response; `http_req_failed` counts failed responses either way',
+    }),
     AUTH_TOKEN: optional(stringField({ doc: 'Sent as `Authorization: Bearer …`; never written to summaries or logs' })),
     SUMMARY_PATH: stringField({ fallback: 'summary.json', doc: 'Where `handleSummary` writes the JSON summary (`none`: nowhere); the folder must exist' }),
   } satisfies Schema;
@@ -84,7 +87,7 @@ export interface Plan {
   readonly catalog: Catalog;
   /** True when `level` changes during the run and the VU must re-tag itself (ramp, stress). */
   readonly dynamicLevel: boolean;
-  readonly requestTimeout: Duration;
+  readonly requestTimeout: Duration | undefined;
   readonly checks: boolean;
   readonly authToken: string | undefined;
   /** `null` when the summary file is switched off. */

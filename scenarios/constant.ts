@@ -1,8 +1,8 @@
-/** The constant scenario as a k6 entry point; its variables and schedule are `CONSTANT` in lib/scenarios.ts. */
+/** The constant scenario as a k6 entry point; its variables and schedule are `constantDefinition` in lib/scenarios.ts. */
 import { defineScenario } from '../lib/k6/scenario.ts';
-import { CONSTANT } from '../lib/scenarios.ts';
+import { constantDefinition } from '../lib/scenarios.ts';
 
-const scenario = defineScenario(CONSTANT);
+const scenario = defineScenario(constantDefinition());
 
 export const options = scenario.options;
 export default scenario.iteration;

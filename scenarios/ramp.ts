@@ -1,8 +1,8 @@
-/** The ramp scenario as a k6 entry point; its variables and schedule are `RAMP` in lib/scenarios.ts. */
+/** The ramp scenario as a k6 entry point; its variables and schedule are `rampDefinition` in lib/scenarios.ts. */
 import { defineScenario } from '../lib/k6/scenario.ts';
-import { RAMP } from '../lib/scenarios.ts';
+import { rampDefinition } from '../lib/scenarios.ts';
 
-const scenario = defineScenario(RAMP);
+const scenario = defineScenario(rampDefinition());
 
 export const options = scenario.options;
 export default scenario.iteration;

@@ -1,8 +1,8 @@
-/** The soak scenario as a k6 entry point; its variables and schedule are `SOAK` in lib/scenarios.ts. */
+/** The soak scenario as a k6 entry point; its variables and schedule are `soakDefinition` in lib/scenarios.ts. */
 import { defineScenario } from '../lib/k6/scenario.ts';
-import { SOAK } from '../lib/scenarios.ts';
+import { soakDefinition } from '../lib/scenarios.ts';
 
-const scenario = defineScenario(SOAK);
+const scenario = defineScenario(soakDefinition());
 
 export const options = scenario.options;
 export default scenario.iteration;

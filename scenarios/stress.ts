@@ -1,8 +1,8 @@
-/** The stress scenario as a k6 entry point; its variables and schedule are `STRESS` in lib/scenarios.ts. */
+/** The stress scenario as a k6 entry point; its variables and schedule are `stressDefinition` in lib/scenarios.ts. */
 import { defineScenario } from '../lib/k6/scenario.ts';
-import { STRESS } from '../lib/scenarios.ts';
+import { stressDefinition } from '../lib/scenarios.ts';
 
-const scenario = defineScenario(STRESS);
+const scenario = defineScenario(stressDefinition());
 
 export const options = scenario.options;
 export default scenario.iteration;

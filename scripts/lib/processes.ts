@@ -2,7 +2,7 @@
  * Child processes the tools start: the sample service and k6. Always `spawn` with an argument array
  * (never a shell string), and always stopped on the way out.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import path from 'node:path';
 import { CliError, repoRoot } from './cli.ts';
 
@@ -15,6 +15,8 @@ export interface SampleServiceOptions {
   readonly readyAfterMs?: number;
   readonly restartDelayMs?: number;
   readonly pidFile?: string;
+  /** Pin the service to these CPUs (`taskset -c`), e.g. so a benchmark's load generator gets its own core. */
+  readonly cpuList?: string;
 }
 
 export interface RunningService {
@@ -43,7 +45,7 @@ export function startSampleService(options: SampleServiceOptions = {}, timeoutMs
     ['--pid-file', options.pidFile],
   ];
   for (const [flag, value] of flags) if (value !== undefined) args.push(flag, String(value));
-  const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawnPinned(process.execPath, args, options.cpuList, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const replicaPids = new Map<number, number>();
 
@@ -71,8 +73,8 @@ export function startSampleService(options: SampleServiceOptions = {}, timeoutMs
         });
       }
     };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', (chunk: Buffer) => {
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', (chunk: Buffer) => {
       output += chunk.toString();
     });
     child.on('exit', (code, signal) => {
@@ -80,6 +82,16 @@ export function startSampleService(options: SampleServiceOptions = {}, timeoutMs
       reject(new CliError(`sample-service: exited (${signal ?? `code ${code}`}) before listening; it printed:\n${output}`));
     });
   });
+}
+
+/**
+ * `spawn`, through `taskset -c <cpus>` when a CPU list is given. taskset execs the program in the
+ * same process, so PIDs, signals and CPU accounting are the program's own.
+ */
+function spawnPinned(program: string, args: readonly string[], cpuList: string | undefined, options: SpawnOptions) {
+  if (cpuList === undefined) return spawn(program, args, options);
+  if (!/^\d+([-,]\d+)*$/.test(cpuList)) throw new CliError(`taskset: CPU list \`${cpuList}\` is not valid: expected e.g. \`0\` or \`0-1\``);
+  return spawn('taskset', ['-c', cpuList, program, ...args], options);
 }
 
 export function stopProcess(child: ChildProcess, graceMs = 5000): Promise<void> {
@@ -105,6 +117,8 @@ export interface K6RunOptions {
   readonly jsonOut?: string;
   readonly extraArgs?: readonly string[];
   readonly cwd?: string;
+  /** Pin k6 to these CPUs (`taskset -c`). */
+  readonly cpuList?: string;
   /** Called with each chunk k6 prints (stdout and stderr), for live progress. */
   readonly onOutput?: (chunk: string) => void;
 }
@@ -133,7 +147,7 @@ export function startK6(options: K6RunOptions): K6Process {
   if (options.jsonOut !== undefined) args.push('--out', `json=${options.jsonOut}`);
   args.push(...(options.extraArgs ?? []), options.script);
   const env: NodeJS.ProcessEnv = { ...process.env, ...options.secretVars };
-  const child = spawn(options.k6, args, { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawnPinned(options.k6, args, options.cpuList, { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (chunk: Buffer) => {

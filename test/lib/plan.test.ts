@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { ScenarioError } from '../../lib/errors.ts';
 import { planScenario } from '../../lib/plan.ts';
-import { CONSTANT, RAMP, SOAK, STRESS } from '../../lib/scenarios.ts';
+import { constantDefinition, rampDefinition, soakDefinition, stressDefinition } from '../../lib/scenarios.ts';
+
+const CONSTANT = constantDefinition();
+const RAMP = rampDefinition();
+const STRESS = stressDefinition();
+const SOAK = soakDefinition();
 
 const clock = { now: new Date('2026-11-24T01:00:00Z'), random: 0.5 };
 

@@ -8,4 +8,8 @@ function request(method: string, url: string, body?: unknown, params?: unknown):
 }
 
 export type Params = Record<string, unknown>;
-export default { request };
+function get(url: string, params?: unknown): { status: number } {
+  return request('GET', url, null, params);
+}
+
+export default { request, get };
