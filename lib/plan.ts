@@ -41,8 +41,8 @@ export function commonFields(defaults: CommonDefaults = {}) {
   const catalog = Object.keys(SAMPLE_SERVICE_REQUESTS);
   return {
     BASE_URL: urlField({ fallback: DEFAULT_BASE_URL, doc: 'Base URL of the service under test' }),
-    TPS: numberField({ min: 0, exclusiveMin: true, fallback: defaults.TPS ?? '10', doc: 'Target rate, iterations (requests) per second' }),
-    DURATION: durationField({ fallback: defaults.DURATION ?? '1m', doc: 'How long to hold the rate' }),
+    TPS: numberField({ min: 0, exclusiveMin: true, fallback: defaults.TPS ?? '10', doc: 'Target rate in iterations (requests) per second: constant, soak, and ramp without `STAGES`' }),
+    DURATION: durationField({ fallback: defaults.DURATION ?? '1m', doc: 'How long constant holds the rate, soak\'s steady part, ramp\'s length without `STAGES`' }),
     MIX: mixField(catalog, {
       fallback: 'predict:80,health:10,metrics:10',
       doc: `Weighted request mix, \`name:weight\` pairs from ${catalog.map((name) => `\`${name}\``).join(', ')}`,
