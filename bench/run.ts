@@ -7,10 +7,12 @@
  */
 import { parseArgs } from 'node:util';
 import { CliError, fail, isMain } from '../scripts/lib/cli.ts';
+import { ingestBench } from './ingest.ts';
 import { libOverhead } from './lib-overhead.ts';
 
 const BENCHMARKS: Record<string, () => Promise<void>> = {
   'lib-overhead': () => libOverhead({ rounds: 5, seconds: 15, vus: 16 }),
+  ingest: () => ingestBench({ bytes: 1.05e9, rounds: 3 }),
 };
 
 const HELP = `Usage: npm run bench [-- NAME...]

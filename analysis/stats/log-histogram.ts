@@ -1,0 +1,238 @@
+/**
+ * A mergeable histogram with relative accuracy, for percentiles of streams too large to keep.
+ *
+ * Method (DDSketch, Masson, Rim & Lee, "DDSketch: a fast and fully-mergeable quantile sketch with
+ * relative-error guarantees", VLDB 2019): positive values fall in logarithmic buckets
+ * i = ⌈log_γ(x)⌉ with γ = (1 + α) / (1 − α), so bucket i covers (γ^(i−1), γ^i]; its representative
+ * 2γ^i / (γ + 1) is within α·x of every x in it. Negative values use the same buckets on |x|; zero has
+ * its own count. Counts are integers, so merging two histograms (add the counts) gives exactly the
+ * histogram of the combined data: runners of a distributed test merge without loss.
+ *
+ * Quantiles use the R-7 definition (linear interpolation between the order statistics around rank
+ * q·(n − 1); what k6 itself reports for `p(N)`), with each order statistic replaced by its bucket's
+ * representative. Both representatives are within α of their order statistics, so the interpolated
+ * estimate is within α of the exact R-7 value: with α = 0.5% the error is at most 0.5%. min and max
+ * are tracked exactly, and estimates are clamped to them.
+ */
+export const DEFAULT_ALPHA = 0.005;
+
+/** Values below this magnitude share the lowest bucket, so one stray 1e-300 cannot blow up memory. */
+const MIN_MAGNITUDE = 1e-9;
+
+export class LogHistogram {
+  readonly alpha: number;
+  private readonly logGamma: number;
+  private readonly gamma: number;
+  /** Counts of positive values by bucket index. */
+  private readonly positive = new BucketCounts();
+  /** Counts of negative values by bucket index of |x|. */
+  private readonly negative = new BucketCounts();
+  zeros = 0;
+  count = 0;
+  sum = 0;
+  min = Number.POSITIVE_INFINITY;
+  max = Number.NEGATIVE_INFINITY;
+
+  constructor(alpha = DEFAULT_ALPHA) {
+    if (!(alpha > 0 && alpha < 1)) throw new RangeError(`LogHistogram: alpha \`${alpha}\` is out of range: expected 0 < alpha < 1`);
+    this.alpha = alpha;
+    this.gamma = (1 + alpha) / (1 - alpha);
+    this.logGamma = Math.log(this.gamma);
+  }
+
+  add(value: number, weight = 1): void {
+    if (Number.isNaN(value)) return;
+    this.count += weight;
+    this.sum += value * weight;
+    if (value < this.min) this.min = value;
+    if (value > this.max) this.max = value;
+    if (value > 0) this.positive.add(this.index(value), weight);
+    else if (value < 0) this.negative.add(this.index(-value), weight);
+    else this.zeros += weight;
+  }
+
+  /** Adds every count of `other` (same α) to this histogram. */
+  merge(other: LogHistogram): void {
+    if (other.alpha !== this.alpha) throw new RangeError(`LogHistogram: cannot merge alpha \`${other.alpha}\` into \`${this.alpha}\``);
+    this.count += other.count;
+    this.sum += other.sum;
+    this.zeros += other.zeros;
+    if (other.min < this.min) this.min = other.min;
+    if (other.max > this.max) this.max = other.max;
+    other.positive.forEach((index, count) => this.positive.add(index, count));
+    other.negative.forEach((index, count) => this.negative.add(index, count));
+  }
+
+  mean(): number {
+    return this.count === 0 ? Number.NaN : this.sum / this.count;
+  }
+
+  /** The R-7 quantile estimate for `q` in [0, 1]; NaN when empty. */
+  quantile(q: number): number {
+    if (this.count === 0 || Number.isNaN(q)) return Number.NaN;
+    if (q <= 0) return this.min;
+    if (q >= 1) return this.max;
+    const h = q * (this.count - 1);
+    const lo = Math.floor(h);
+    const frac = h - lo;
+    const low = this.valueAtRank(lo);
+    if (frac === 0) return low;
+    return low + frac * (this.valueAtRank(lo + 1) - low);
+  }
+
+  /** A copy that shares nothing with this histogram. */
+  clone(): LogHistogram {
+    const copy = new LogHistogram(this.alpha);
+    copy.merge(this);
+    return copy;
+  }
+
+  /** Bucket counts as [index, count] pairs in ascending index order, for tests and export. */
+  buckets(): { zeros: number; positive: [number, number][]; negative: [number, number][] } {
+    const pairs = (counts: BucketCounts): [number, number][] => {
+      const out: [number, number][] = [];
+      counts.forEach((index, count) => out.push([index, count]));
+      return out;
+    };
+    return { zeros: this.zeros, positive: pairs(this.positive), negative: pairs(this.negative) };
+  }
+
+  private index(magnitude: number): number {
+    return Math.ceil(Math.log(magnitude < MIN_MAGNITUDE ? MIN_MAGNITUDE : magnitude) / this.logGamma);
+  }
+
+  private representative(index: number): number {
+    return (2 * Math.exp(index * this.logGamma)) / (this.gamma + 1);
+  }
+
+  /** The estimate of the order statistic of 0-based rank `rank`, clamped to [min, max]. */
+  private valueAtRank(rank: number): number {
+    if (rank <= 0) return this.min;
+    if (rank >= this.count - 1) return this.max;
+    // Negative values ascend as |x| descends: their buckets are walked from the largest index down.
+    const negatives = this.negative.descending();
+    let seen = 0;
+    for (let i = 0; i < negatives.length; i += 2) {
+      seen += negatives[i + 1] as number;
+      if (seen > rank) return this.clamp(-this.representative(negatives[i] as number));
+    }
+    seen += this.zeros;
+    if (seen > rank) return 0;
+    const positives = this.positive.ascending();
+    for (let i = 0; i < positives.length; i += 2) {
+      seen += positives[i + 1] as number;
+      if (seen > rank) return this.clamp(this.representative(positives[i] as number));
+    }
+    return this.max;
+  }
+
+  private clamp(value: number): number {
+    return value < this.min ? this.min : value > this.max ? this.max : value;
+  }
+}
+
+/** Above this many distinct buckets, counts move from the sparse list to a dense window. */
+const SPARSE_LIMIT = 48;
+
+/**
+ * Counts by bucket index. Most histograms (one per group per second) see a few dozen samples spread
+ * over a wide range of indexes, so they start as a short unsorted list of (index, count) pairs in a
+ * plain array (cheap to allocate, small); a histogram with many distinct indexes (a whole run) turns
+ * into a dense Float64Array window (exact integer counts up to 2^53).
+ */
+class BucketCounts {
+  private pairs: number[] | null = [];
+  private dense: Float64Array | null = null;
+  private offset = 0;
+  private sorted = true;
+
+  add(index: number, weight: number): void {
+    const pairs = this.pairs;
+    if (pairs !== null) {
+      for (let i = 0; i < pairs.length; i += 2) {
+        if (pairs[i] === index) {
+          (pairs[i + 1] as number) += weight;
+          return;
+        }
+      }
+      if (pairs.length < SPARSE_LIMIT * 2) {
+        if (pairs.length > 0 && index < (pairs[pairs.length - 2] as number)) this.sorted = false;
+        pairs.push(index, weight);
+        return;
+      }
+      this.toDense();
+    }
+    this.addDense(index, weight);
+  }
+
+  /** Calls `fn` for every non-empty bucket, in ascending index order. */
+  forEach(fn: (index: number, count: number) => void): void {
+    const list = this.ascending();
+    for (let i = 0; i < list.length; i += 2) fn(list[i] as number, list[i + 1] as number);
+  }
+
+  /** Flat [index, count, …] pairs in ascending index order. */
+  ascending(): number[] {
+    if (this.pairs !== null) {
+      if (!this.sorted) this.sortPairs();
+      return this.pairs;
+    }
+    const out: number[] = [];
+    const dense = this.dense as Float64Array;
+    for (let i = 0; i < dense.length; i++) {
+      const c = dense[i] as number;
+      if (c > 0) out.push(i + this.offset, c);
+    }
+    return out;
+  }
+
+  /** Flat [index, count, …] pairs in descending index order. */
+  descending(): number[] {
+    const up = this.ascending();
+    const out: number[] = [];
+    for (let i = up.length - 2; i >= 0; i -= 2) out.push(up[i] as number, up[i + 1] as number);
+    return out;
+  }
+
+  private sortPairs(): void {
+    const pairs = this.pairs as number[];
+    const order: [number, number][] = [];
+    for (let i = 0; i < pairs.length; i += 2) order.push([pairs[i] as number, pairs[i + 1] as number]);
+    order.sort((a, b) => a[0] - b[0]);
+    this.pairs = order.flat();
+    this.sorted = true;
+  }
+
+  private toDense(): void {
+    const pairs = this.pairs as number[];
+    let low = Number.POSITIVE_INFINITY;
+    let high = Number.NEGATIVE_INFINITY;
+    for (let i = 0; i < pairs.length; i += 2) {
+      low = Math.min(low, pairs[i] as number);
+      high = Math.max(high, pairs[i] as number);
+    }
+    this.offset = low;
+    this.dense = new Float64Array(high - low + 1);
+    for (let i = 0; i < pairs.length; i += 2) (this.dense[(pairs[i] as number) - low] as number) += pairs[i + 1] as number;
+    this.pairs = null;
+  }
+
+  private addDense(index: number, weight: number): void {
+    let dense = this.dense as Float64Array;
+    let slot = index - this.offset;
+    if (slot < 0 || slot >= dense.length) {
+      // Grow by doubling toward the side that was missed: latencies drift in one direction.
+      const low = Math.min(this.offset, index);
+      const high = Math.max(this.offset + dense.length - 1, index);
+      let size = dense.length;
+      while (size < high - low + 1) size *= 2;
+      const offset = index < this.offset ? high - size + 1 : low;
+      const next = new Float64Array(size);
+      next.set(dense, this.offset - offset);
+      this.dense = dense = next;
+      this.offset = offset;
+      slot = index - offset;
+    }
+    (dense[slot] as number) += weight;
+  }
+}

@@ -1,0 +1,159 @@
+/**
+ * A k6 `--out json` file of a given size, shaped like real k6 output of our scenarios: per request the
+ * nine built-in HTTP metrics with k6's tag set (keys sorted, as k6 writes them) plus our standard tags;
+ * per iteration `data_sent`, `data_received`, `iterations`, `iteration_duration`; `vus` and `vus_max`
+ * every second; each metric's `Metric` line just before its first point; times in RFC 3339 with
+ * nanoseconds. Latencies are log-normal, 1% of requests fail with a 500. Deterministic (seeded), so
+ * every run of the benchmark reads the same bytes.
+ */
+import { closeSync, openSync, writeSync } from 'node:fs';
+
+export interface GeneratedData {
+  readonly bytes: number;
+  readonly requests: number;
+}
+
+const HTTP_METRICS = [
+  'http_reqs',
+  'http_req_duration',
+  'http_req_blocked',
+  'http_req_connecting',
+  'http_req_tls_handshaking',
+  'http_req_sending',
+  'http_req_waiting',
+  'http_req_receiving',
+  'http_req_failed',
+] as const;
+
+const METRIC_TYPES: Record<string, [string, string]> = {
+  http_reqs: ['counter', 'default'],
+  http_req_failed: ['rate', 'default'],
+  data_sent: ['counter', 'data'],
+  data_received: ['counter', 'data'],
+  iterations: ['counter', 'default'],
+  vus: ['gauge', 'default'],
+  vus_max: ['gauge', 'default'],
+};
+
+const ENDPOINTS = [
+  { method: 'POST', path: '/predict', weight: 0.8, medianMs: 12 },
+  { method: 'GET', path: '/health', weight: 0.1, medianMs: 0.6 },
+  { method: 'GET', path: '/metrics', weight: 0.1, medianMs: 0.9 },
+];
+
+export function generateNdjson(file: string, targetBytes: number, options: { rate?: number; seed?: number } = {}): GeneratedData {
+  const { rate = 100, seed = 1 } = options;
+  const random = mulberry32(seed);
+  const fd = openSync(file, 'w');
+  const declared = new Set<string>();
+  let bytes = 0;
+  let requests = 0;
+  let buffer: string[] = [];
+  let pending = 0;
+  const flush = (): void => {
+    const chunk = buffer.join('');
+    writeSync(fd, chunk);
+    bytes += Buffer.byteLength(chunk);
+    buffer = [];
+    pending = 0;
+  };
+  const emit = (line: string): void => {
+    buffer.push(line, '\n');
+    pending += line.length + 1;
+    if (pending > 1 << 22) flush();
+  };
+  const point = (metric: string, timeNs: bigint, value: number, tags: string): void => {
+    if (!declared.has(metric)) {
+      declared.add(metric);
+      const [type, contains] = METRIC_TYPES[metric] ?? ['trend', 'time'];
+      emit(`{"type":"Metric","data":{"name":"${metric}","type":"${type}","contains":"${contains}","thresholds":[],"submetrics":null},"metric":"${metric}"}`);
+    }
+    emit(`{"metric":"${metric}","type":"Point","data":{"time":"${rfc3339(timeNs)}","value":${value},"tags":${tags}}}`);
+  };
+
+  const runId = '20261124T010000Z-3f9c2a';
+  const start = 1_795_000_000_000_000_000n; // 2026-11-19, in ns
+  const stepNs = BigInt(Math.round(1e9 / rate));
+  let now = start;
+  let nextSecond = start;
+  try {
+    while (bytes + pending < targetBytes) {
+      if (now >= nextSecond) {
+        const vusTags = `{"level":"${rate}","run_id":"${runId}","target":"sample"}`;
+        point('vus', nextSecond, 5 + Math.floor(random() * 3), vusTags);
+        point('vus_max', nextSecond, 20, vusTags);
+        nextSecond += 1_000_000_000n;
+      }
+      const endpoint = pick(random());
+      const failed = random() < 0.01;
+      const status = failed ? '500' : '200';
+      const url = `http://127.0.0.1:18080${endpoint.path}`;
+      // k6 writes tag keys sorted (a Go map marshalled to JSON).
+      const tags =
+        `{"expected_response":"${failed ? 'false' : 'true'}","group":"","level":"${rate}","method":"${endpoint.method}",` +
+        `"name":"${url}","proto":"HTTP/1.1","run_id":"${runId}","scenario":"constant","status":"${status}","target":"sample","url":"${url}"}`;
+      const waiting = round6(endpoint.medianMs * Math.exp(0.5 * gaussian(random)));
+      const blocked = round6(random() < 0.02 ? 0.2 + random() : 0.002 + random() * 0.01);
+      const sending = round6(0.01 + random() * 0.03);
+      const receiving = round6(0.02 + random() * 0.05);
+      const duration = round6(sending + waiting + receiving);
+      const t = now + BigInt(Math.round(duration * 1e6));
+      point('http_reqs', t, 1, tags);
+      point('http_req_duration', t, duration, tags);
+      point('http_req_blocked', t, blocked, tags);
+      point('http_req_connecting', t, blocked > 0.1 ? round6(blocked * 0.6) : 0, tags);
+      point('http_req_tls_handshaking', t, 0, tags);
+      point('http_req_sending', t, sending, tags);
+      point('http_req_waiting', t, waiting, tags);
+      point('http_req_receiving', t, receiving, tags);
+      point('http_req_failed', t, failed ? 1 : 0, tags);
+      const iterationTags = `{"group":"","level":"${rate}","run_id":"${runId}","scenario":"constant","target":"sample"}`;
+      point('data_sent', t, endpoint.method === 'POST' ? 217 : 96, iterationTags);
+      point('data_received', t, 180 + Math.floor(random() * 40), iterationTags);
+      point('iterations', t, 1, iterationTags);
+      point('iteration_duration', t, round6(duration + blocked + 0.05), iterationTags);
+      requests += 1;
+      now += stepNs;
+    }
+    flush();
+  } finally {
+    closeSync(fd);
+  }
+  return { bytes, requests };
+}
+
+function pick(u: number): (typeof ENDPOINTS)[number] {
+  let cumulative = 0;
+  for (const endpoint of ENDPOINTS) {
+    cumulative += endpoint.weight;
+    if (u < cumulative) return endpoint;
+  }
+  return ENDPOINTS[0] as (typeof ENDPOINTS)[number];
+}
+
+/** RFC 3339 with nanoseconds and trailing zeros trimmed, as Go's time.RFC3339Nano prints it. */
+function rfc3339(ns: bigint): string {
+  const ms = Number(ns / 1_000_000n);
+  const fraction = (ns % 1_000_000_000n).toString().padStart(9, '0').replace(/0+$/, '');
+  const seconds = new Date(ms).toISOString().slice(0, 19);
+  return fraction === '' ? `${seconds}Z` : `${seconds}.${fraction}Z`;
+}
+
+function round6(value: number): number {
+  return Math.round(value * 1e6) / 1e6;
+}
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function gaussian(random: () => number): number {
+  return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+}

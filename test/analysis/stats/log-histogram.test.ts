@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { LogHistogram } from '../../../analysis/stats/log-histogram.ts';
+
+/**
+ * Exact R-7 quantile (R `quantile(x, type = 7)`, numpy `percentile(x, q, method='linear')`, and what
+ * k6 reports for `p(N)`): linear interpolation between order statistics at rank q·(n−1).
+ */
+function exactR7(sorted: readonly number[], q: number): number {
+  const h = q * (sorted.length - 1);
+  const lo = Math.floor(h);
+  const hi = Math.min(lo + 1, sorted.length - 1);
+  return (sorted[lo] as number) + (h - lo) * ((sorted[hi] as number) - (sorted[lo] as number));
+}
+
+/** A small deterministic PRNG (mulberry32), so generated data is the same on every run. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const QUANTILES = [0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99, 0.999];
+
+describe('LogHistogram', () => {
+  it('matches numpy on a tiny known case (percentile([1,2,3,4], 95) = 3.85)', () => {
+    const h = new LogHistogram();
+    for (const v of [4, 1, 3, 2]) h.add(v);
+    expect(exactR7([1, 2, 3, 4], 0.95)).toBeCloseTo(3.85, 12);
+    expect(Math.abs(h.quantile(0.95) - 3.85) / 3.85).toBeLessThanOrEqual(0.005);
+    expect([h.quantile(0), h.quantile(1), h.count, h.sum, h.min, h.max]).toEqual([1, 4, 4, 10, 1, 4]);
+  });
+
+  // Latency-like distributions: log-normal body, a heavy tail, a bimodal mix, and integers with ties.
+  const shapes: [string, (r: () => number) => number][] = [
+    ['log-normal ms', (r) => Math.exp(1.5 + 0.6 * gaussian(r))],
+    ['heavy tail (Pareto)', (r) => 2 / Math.pow(1 - r(), 1 / 1.5)],
+    ['bimodal cache hit/miss', (r) => (r() < 0.8 ? 0.4 + r() * 0.2 : 40 + r() * 20)],
+    ['integers with ties', (r) => Math.floor(r() * 20) + 1],
+    ['with zeros and negatives', (r) => (r() < 0.1 ? 0 : (r() - 0.3) * 100)],
+  ];
+
+  it.each(shapes)('%s: every quantile within 1%% (bound 0.5%%) of the exact R-7 value', (_name, draw) => {
+    const r = prng(42);
+    const values = Array.from({ length: 50_000 }, () => draw(r));
+    const h = new LogHistogram();
+    for (const v of values) h.add(v);
+    const sorted = [...values].sort((a, b) => a - b);
+    for (const q of QUANTILES) {
+      const exact = exactR7(sorted, q);
+      // The guarantee: within α of each order statistic, so within α·((1−f)|x_lo| + f|x_hi|) of the
+      // interpolation, which is α·|exact| whenever x_lo and x_hi have the same sign.
+      const h7 = q * (sorted.length - 1);
+      const f = h7 - Math.floor(h7);
+      const bound = 0.005 * ((1 - f) * Math.abs(sorted[Math.floor(h7)] as number) + f * Math.abs(sorted[Math.ceil(h7)] as number));
+      expect(Math.abs(h.quantile(q) - exact)).toBeLessThanOrEqual(bound + 1e-12);
+      if (exact !== 0) expect(Math.abs(h.quantile(q) - exact) / Math.abs(exact)).toBeLessThan(0.01);
+    }
+  });
+
+  it('merges exactly: split data merged equals the unsplit histogram', () => {
+    const r = prng(7);
+    const values = Array.from({ length: 20_000 }, () => Math.exp(2 + gaussian(r)));
+    const whole = new LogHistogram();
+    const parts = [new LogHistogram(), new LogHistogram(), new LogHistogram()];
+    values.forEach((v, i) => {
+      whole.add(v);
+      (parts[i % 3] as LogHistogram).add(v);
+    });
+    const merged = new LogHistogram();
+    for (const part of parts) merged.merge(part);
+    expect(merged.buckets()).toEqual(whole.buckets());
+    expect([merged.count, merged.min, merged.max]).toEqual([whole.count, whole.min, whole.max]);
+    for (const q of QUANTILES) expect(merged.quantile(q)).toBe(whole.quantile(q));
+    expect(merged.sum).toBeCloseTo(whole.sum, 6);
+  });
+
+  it('keeps memory bounded by the value range, not the sample count', () => {
+    const h = new LogHistogram();
+    for (let i = 0; i < 1_000_000; i++) h.add(1 + (i % 1000) / 10);
+    // 1..100.9 spans log(100.9)/log(γ) ≈ 460 buckets.
+    expect(h.buckets().positive.length).toBeLessThan(470);
+  });
+
+  it('is NaN when empty and ignores NaN values', () => {
+    const h = new LogHistogram();
+    h.add(Number.NaN);
+    expect(h.count).toBe(0);
+    expect(h.quantile(0.5)).toBeNaN();
+    expect(h.mean()).toBeNaN();
+  });
+
+  it('refuses to merge histograms of different accuracy', () => {
+    expect(() => new LogHistogram(0.01).merge(new LogHistogram(0.005))).toThrow('LogHistogram: cannot merge alpha `0.005` into `0.01`');
+  });
+});
+
+/** Standard normal draw (Box–Muller). */
+function gaussian(r: () => number): number {
+  return Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
+}
