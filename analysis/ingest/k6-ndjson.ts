@@ -42,6 +42,10 @@ export async function loadK6Ndjson(file: string, sink: SampleSink, options: Ndjs
   const problems = new ProblemLog(file, options.keepProblems);
   const reader = new NdjsonReader(file, sink, problems);
   let truncated: Error | undefined;
+  const previous = sink.onUnknownMetric;
+  sink.onUnknownMetric = (metric) => {
+    problems.add(reader.lines, `k6 ndjson: metric \`${metric}\` has no Metric line and is not a k6 built-in: its samples are kept with an unknown type at line ${reader.lines}`);
+  };
   try {
     for await (const chunk of readChunks(file)) reader.push(chunk);
   } catch (error) {
@@ -50,6 +54,8 @@ export async function loadK6Ndjson(file: string, sink: SampleSink, options: Ndjs
       throw new AnalysisError('unreadable', `k6 ndjson: cannot read \`${file}\`: ${(error as Error).message}`);
     }
     truncated = error as Error;
+  } finally {
+    sink.onUnknownMetric = previous;
   }
   reader.end();
   if (truncated !== undefined) {

@@ -21,4 +21,9 @@ export interface SampleSink {
    * key is seen, so loaders can skip building objects for repeated tag sets.
    */
   sample(metric: string, timeMs: number, value: number, tagsKey: string, tags: () => Tags): void;
+  /**
+   * Set by a loader while it feeds the sink: called once for a metric that is neither declared nor a
+   * k6 built-in, so the loader can report it with the line it first appeared on.
+   */
+  onUnknownMetric?: ((metric: string) => void) | undefined;
 }

@@ -1,0 +1,168 @@
+/**
+ * Records read from cluster snapshots: `kubectl top`, the Metrics API, `kubectl get hpa`, `kubectl get
+ * events`, `kubectl get pods -o wide`. Every field the source does not show is `null`, never a guess
+ * (DESIGN: measured, never estimated).
+ */
+import type { Problem } from '../ingest/problems.ts';
+
+/**
+ * A problem found while reading a snapshot. `line` is 1-based within the text that was parsed (for a
+ * JSON-lines capture log, within that entry's `stdout`), `null` when it is not tied to a line.
+ * `warning`: the data is usable as read (a klog line skipped, a capture time taken from the file's
+ * mtime); `error`: something the capture should hold is missing.
+ */
+export interface SnapshotProblem extends Problem {
+  readonly severity: 'error' | 'warning';
+}
+
+/** What every parser returns: the records it could read and the problems it met. */
+export interface ParseResult<T> {
+  readonly records: readonly T[];
+  readonly problems: readonly SnapshotProblem[];
+}
+
+/** CPU and memory of one pod (`container: null`) or one container, from `kubectl top` or the Metrics API. */
+export interface PodResourceSample {
+  /** `null` when the capture does not show it (`kubectl top pods` without `-A`). */
+  readonly namespace: string | null;
+  readonly pod: string;
+  readonly container: string | null;
+  /** `null` when the source says `<unknown>` or gives no usable value. */
+  readonly cpuMillicores: number | null;
+  readonly memoryBytes: number | null;
+  /** The Metrics API `timestamp` (scrape time, not request time), Unix ms; `null` for `kubectl top`. */
+  readonly scrapedAtMs: number | null;
+  /** The Metrics API `window` the usage is averaged over, in ms; `null` for `kubectl top`. */
+  readonly windowMs: number | null;
+}
+
+/** CPU and memory of one node. Percentages are of allocatable, so they can exceed 100. */
+export interface NodeResourceSample {
+  readonly node: string;
+  readonly cpuMillicores: number | null;
+  readonly cpuPercent: number | null;
+  readonly memoryBytes: number | null;
+  readonly memoryPercent: number | null;
+  /** Scrape time, Unix ms: the Metrics API `timestamp` or the pre-1.5 `TIMESTAMP` column; else `null`. */
+  readonly scrapedAtMs: number | null;
+  readonly windowMs: number | null;
+}
+
+/** One metric of an HPA: what it measures now against what it aims for. */
+export interface HpaMetric {
+  /** `cpu`, `memory`, a custom metric's name; `null` when the source prints no name (kubectl < 1.30). */
+  readonly name: string | null;
+  /** As the source shows it (`45%`, `301m`); `null` for `<unknown>` or when there is no status yet. */
+  readonly current: string | null;
+  /** `70%`, `1`, `10`; `null` for `<auto>` or when absent. */
+  readonly target: string | null;
+  /** Percent for `percent`, the quantity's value for `quantity` (`301m` → 0.301, `200Mi` → 209715200). */
+  readonly currentValue: number | null;
+  readonly targetValue: number | null;
+  readonly unit: 'percent' | 'quantity';
+}
+
+export interface HpaCondition {
+  /** `AbleToScale`, `ScalingActive`, `ScalingLimited`. */
+  readonly type: string;
+  /** `"True"` → true, `"False"` → false, `"Unknown"` (or anything else) → `null`. */
+  readonly status: boolean | null;
+  readonly reason: string | null;
+  readonly message: string | null;
+}
+
+/** One HorizontalPodAutoscaler as a table row or an object. */
+export interface HpaSample {
+  readonly namespace: string | null;
+  readonly name: string;
+  /** `Deployment/web` (kind/name of the scale target). */
+  readonly reference: string | null;
+  readonly minReplicas: number | null;
+  readonly maxReplicas: number | null;
+  readonly currentReplicas: number | null;
+  /** Only objects carry it; `null` for tables. */
+  readonly desiredReplicas: number | null;
+  readonly metrics: readonly HpaMetric[];
+  readonly conditions: readonly HpaCondition[];
+  readonly lastScaleTimeMs: number | null;
+}
+
+/** One row of `kubectl get events`. */
+export interface EventRecord {
+  readonly namespace: string | null;
+  /** The LAST SEEN column as printed (`2m13s`, `<unknown>`). */
+  readonly lastSeen: string;
+  /**
+   * Capture time minus LAST SEEN, Unix ms; `null` without a capture time or for `<unknown>`. kubectl
+   * truncates ages (`44m` is 44 to 45 minutes), so this is up to one unit of the last field too late.
+   */
+  readonly timeMs: number | null;
+  /** `Normal` or `Warning`. */
+  readonly type: string;
+  readonly reason: string;
+  /** `kind/name` of the involved object (`horizontalpodautoscaler/web`). */
+  readonly object: string;
+  readonly message: string;
+  /** The COUNT column of `-o wide`; `null` without it. */
+  readonly count: number | null;
+  /** From an HPA `New size: N; reason: …` message, else `null`. */
+  readonly newSize: number | null;
+  readonly rescaleReason: string | null;
+}
+
+/** Where a pod runs, from `kubectl get pods -o wide`. */
+export interface PodPlacement {
+  readonly namespace: string | null;
+  readonly pod: string;
+  /** The READY column as printed (`1/2`). */
+  readonly ready: string;
+  readonly readyContainers: number | null;
+  readonly totalContainers: number | null;
+  /** `Running`, `Pending`, `Terminating`, `Init:0/1`, … as printed. */
+  readonly status: string;
+  readonly restarts: number | null;
+  readonly age: string | null;
+  /** `null` for `<none>` (a pending pod) or a row cut short. */
+  readonly ip: string | null;
+  readonly node: string | null;
+}
+
+export type SnapshotKind =
+  | 'top-pods'
+  | 'top-nodes'
+  | 'metrics-api'
+  | 'hpa'
+  | 'hpa-json'
+  | 'events'
+  | 'pods-wide'
+  /** The capture holds only an error (`error: Metrics API not available`). */
+  | 'error'
+  /** The content is none of the above. */
+  | 'unknown';
+
+/** A record with the time its snapshot was captured. */
+export type Captured<T> = T & { readonly capturedAtMs: number };
+
+/** One capture, parsed. Arrays that do not apply to the kind are empty. */
+export interface SnapshotResult {
+  readonly file: string;
+  /** Line of the JSON-lines capture log holding this capture; `null` for a plain file. */
+  readonly entry: number | null;
+  readonly kind: SnapshotKind;
+  /**
+   * When the capture was taken, Unix ms. `null` only for a log line that could not be read at all
+   * (then there are no records).
+   */
+  readonly capturedAtMs: number | null;
+  /** The command that produced the capture, when the capture log names it. */
+  readonly command: readonly string[] | null;
+  /** Per pod (`container: null`); with `top --containers`, the sum of the printed containers. */
+  readonly pods: readonly Captured<PodResourceSample>[];
+  /** Per container, from `top --containers` or the Metrics API. */
+  readonly containers: readonly Captured<PodResourceSample>[];
+  readonly nodes: readonly Captured<NodeResourceSample>[];
+  readonly hpas: readonly Captured<HpaSample>[];
+  readonly events: readonly Captured<EventRecord>[];
+  readonly placements: readonly Captured<PodPlacement>[];
+  readonly problems: readonly SnapshotProblem[];
+}
