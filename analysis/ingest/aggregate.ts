@@ -99,16 +99,19 @@ export class Aggregator implements SampleSink {
       throw new RangeError(`aggregate: cannot merge ${other.bucketMs} ms buckets into ${this.bucketMs} ms buckets`);
     }
     for (const [name, theirs] of other.metrics) {
-      let ours = this.metrics.get(name);
-      if (ours === undefined) {
-        ours = newEntry(theirs.type, theirs.contains);
-        this.metrics.set(name, ours);
-      }
-      for (const [key, group] of theirs.groups) {
-        const target = ours.groups.get(key) ?? this.newGroup(name, ours, key, group.tags);
-        mergeGroup(target, group);
-      }
+      if (!this.metrics.has(name)) this.metrics.set(name, newEntry(theirs.type, theirs.contains));
+      for (const group of theirs.groups.values()) this.mergeGroup(group);
     }
+  }
+
+  /** Adds one group (of this or another aggregator with the same buckets) into this aggregator. */
+  mergeGroup(group: SeriesGroup): void {
+    let entry = this.metrics.get(group.metric);
+    if (entry === undefined) {
+      entry = newEntry(group.type, group.contains);
+      this.metrics.set(group.metric, entry);
+    }
+    mergeGroup(entry.groups.get(group.tagsKey) ?? this.newGroup(group.metric, entry, group.tagsKey, group.tags), group);
   }
 
   private undeclared(metric: string): MetricEntry {

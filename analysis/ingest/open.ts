@@ -61,22 +61,28 @@ export function openInput(file: string, options: { highWaterMark?: number } = {}
  */
 export async function* readChunks(file: string, options: { chunkSize?: number } = {}): AsyncGenerator<Buffer> {
   const { chunkSize = 1 << 16 } = options;
-  const opened = openInput(file, { highWaterMark: chunkSize });
-  if (opened.gzip) {
-    for await (const chunk of opened.stream) yield chunk as Buffer;
-    return;
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch (error) {
+    throw new AnalysisError('unreadable', `input: cannot read \`${file}\`: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
-  opened.stream.destroy();
-  const fd = openSync(file, 'r');
   const buffer = Buffer.allocUnsafe(chunkSize);
   try {
-    for (;;) {
-      const read = readSync(fd, buffer, 0, chunkSize, null);
-      if (read <= 0) return;
+    const first = readSync(fd, buffer, 0, chunkSize, null);
+    if (isGzip(buffer.subarray(0, first))) {
+      closeSync(fd);
+      fd = -1;
+      for await (const chunk of openInput(file, { highWaterMark: chunkSize }).stream) yield chunk as Buffer;
+      return;
+    }
+    let read = first;
+    while (read > 0) {
       yield read === chunkSize ? buffer : buffer.subarray(0, read);
+      read = readSync(fd, buffer, 0, chunkSize, null);
     }
   } finally {
-    closeSync(fd);
+    if (fd >= 0) closeSync(fd);
   }
 }
 

@@ -139,26 +139,24 @@ export function readSnapshots(dir: string): SnapshotResult[] {
   } catch (error) {
     throw new AnalysisError('unreadable', `snapshots: cannot read the folder \`${dir}\`: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
-  const results: SnapshotResult[] = [];
-  for (const name of names) {
-    const file = join(dir, name);
-    const extension = extname(name).toLowerCase();
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (error) {
-      results.push(bare(file, null, [problemOf(null, 'error', `snapshots: cannot read \`${file}\`: ${(error as NodeJS.ErrnoException).code ?? String(error)}`)]));
-      continue;
-    }
-    if (extension === '.jsonl' || extension === '.ndjson') results.push(...readLog(file, text));
-    else if (PLAIN.includes(extension)) results.push(readPlain(file, text));
-    else if (extension === '.yaml' || extension === '.yml') {
-      results.push(bare(file, null, [problemOf(null, 'error', `snapshots: skipped \`${file}\`: YAML is not read: expected \`kubectl get … -o json\` or a table`)]));
-    } else {
-      results.push(bare(file, null, [problemOf(null, 'warning', `snapshots: skipped \`${file}\`: expected \`.jsonl\`, \`.ndjson\`, ${PLAIN.map((e) => `\`${e}\``).join(', ')}`)]));
-    }
+  return names.flatMap((name) => readSnapshotFile(join(dir, name)));
+}
+
+/** One file of captures, read as `readSnapshots` reads each file of a folder. */
+export function readSnapshotFile(file: string): SnapshotResult[] {
+  const extension = extname(file).toLowerCase();
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    return [bare(file, null, [problemOf(null, 'error', `snapshots: cannot read \`${file}\`: ${(error as NodeJS.ErrnoException).code ?? String(error)}`)])];
   }
-  return results;
+  if (extension === '.jsonl' || extension === '.ndjson') return readLog(file, text);
+  if (PLAIN.includes(extension)) return [readPlain(file, text)];
+  if (extension === '.yaml' || extension === '.yml') {
+    return [bare(file, null, [problemOf(null, 'error', `snapshots: skipped \`${file}\`: YAML is not read: expected \`kubectl get … -o json\` or a table`)])];
+  }
+  return [bare(file, null, [problemOf(null, 'warning', `snapshots: skipped \`${file}\`: expected \`.jsonl\`, \`.ndjson\`, ${PLAIN.map((e) => `\`${e}\``).join(', ')}`)])];
 }
 
 /**

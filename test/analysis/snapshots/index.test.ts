@@ -304,6 +304,7 @@ describe('the barrel', () => {
       'parseTargets',
       'parseTopNodes',
       'parseTopPods',
+      'readSnapshotFile',
       'readSnapshots',
       'sumContainers',
       'timeFromFileName',

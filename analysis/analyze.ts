@@ -1,0 +1,48 @@
+/**
+ * The analysis as a library: load runs from paths, derive findings, expose arquero tables, and build
+ * `analysis.json`. The `analyze` CLI and custom report scripts both start here.
+ *
+ *   const analysis = await analyze(['runs/sweep-1']);
+ *   analysis.tables.series().filter((d) => d.p95_ms > 200).print();
+ */
+import type { ColumnTable } from 'arquero';
+import { inputFindings, runFindings, type Finding } from './findings.ts';
+import { loadRuns, type LoadOptions, type Loaded } from './model/load.ts';
+import { runNumbers, type Run, type RunNumbers } from './model/run.ts';
+import { eventsTable, groupsTable, replicasTable, resourcesTable, seriesTable } from './model/tables.ts';
+
+export interface Analysis extends Loaded {
+  readonly findings: readonly Finding[];
+  /** Each run with its key numbers, in report order. */
+  readonly results: readonly { readonly run: Run; readonly numbers: RunNumbers }[];
+  readonly tables: {
+    /** Per run per second: requests, rps, errors, p50/p95/p99, iterations, dropped, VUs. */
+    series(): ColumnTable;
+    /** Per run per metric and tag set, over the whole run. */
+    groups(): ColumnTable;
+    /** Pod CPU and memory over time. */
+    resources(): ColumnTable;
+    /** HPA replicas over time. */
+    replicas(): ColumnTable;
+    /** Cluster events. */
+    events(): ColumnTable;
+  };
+}
+
+export async function analyze(paths: readonly string[], options: LoadOptions = {}): Promise<Analysis> {
+  const loaded = await loadRuns(paths, options);
+  const findings = [...loaded.runs.flatMap(runFindings), ...inputFindings(loaded.inputs)];
+  const results = loaded.runs.map((run) => ({ run, numbers: runNumbers(run) }));
+  return {
+    ...loaded,
+    findings,
+    results,
+    tables: {
+      series: () => seriesTable(loaded.runs, loaded.bucketMs),
+      groups: () => groupsTable(loaded.runs),
+      resources: () => resourcesTable(loaded.runs, loaded.snapshots),
+      replicas: () => replicasTable(loaded.runs, loaded.snapshots),
+      events: () => eventsTable(loaded.runs, loaded.snapshots),
+    },
+  };
+}

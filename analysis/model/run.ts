@@ -1,0 +1,156 @@
+/**
+ * A run: one k6 execution (one level of a sweep, one cell of a matrix, or one bare output file),
+ * possibly spread over several files (k6-operator runners tagged `instance_id`), with its raw
+ * aggregates, its summary and the cluster captures taken while it ran.
+ */
+import type { Aggregator, SeriesGroup } from '../ingest/aggregate.ts';
+import type { LatencyMs, SummaryLoad } from '../ingest/k6-summary.ts';
+
+export type { LatencyMs };
+import type { SnapshotResult } from '../snapshots/types.ts';
+import { LogHistogram } from '../stats/log-histogram.ts';
+import type { LevelStatus } from './manifest.ts';
+
+export type RunStatus = LevelStatus | 'unknown';
+
+export interface Run {
+  readonly id: string;
+  readonly label: string;
+  readonly scenario: string | null;
+  readonly target: string | null;
+  /** The target rate (iterations/s) where one is known for the whole run; `null` otherwise. */
+  readonly level: number | null;
+  /** Every `level` tag value in the data, ascending (several for ramp and stress). */
+  readonly levels: readonly number[];
+  readonly replicas: number | null;
+  readonly status: RunStatus;
+  readonly statusReason: string | null;
+  /** The run's folder (a level of a sweep) or `null` for bare files. */
+  readonly folder: string | null;
+  readonly files: readonly string[];
+  /** `instance_id` tag values: the k6-operator runners merged into this run. */
+  readonly instances: readonly string[];
+  readonly aggregator: Aggregator | null;
+  readonly summary: SummaryLoad | null;
+  readonly snapshots: readonly SnapshotResult[];
+  /** Iterations the schedule offered, from our summary.json. */
+  readonly plannedIterations: number | null;
+}
+
+export interface RunNumbers {
+  /** ISO-8601; `null` when neither samples nor a summary place the run in time. */
+  readonly start: string | null;
+  readonly end: string | null;
+  readonly duration_s: number | null;
+  readonly requests: number;
+  readonly failed_requests: number;
+  readonly error_rate: number | null;
+  readonly rps: number | null;
+  readonly iterations: number;
+  readonly dropped_iterations: number;
+  readonly latency_ms: LatencyMs;
+  /** Where the numbers come from: raw samples (k6 output) or only k6's end-of-test summary. */
+  readonly source: 'raw' | 'summary' | 'none';
+}
+
+export const NO_LATENCY: LatencyMs = { min: null, mean: null, p50: null, p90: null, p95: null, p99: null, max: null };
+
+/** Groups of `metric` in the run's aggregates. */
+export function groupsOf(run: Run, metric: string): SeriesGroup[] {
+  return run.aggregator === null ? [] : run.aggregator.groups().filter((group) => group.metric === metric);
+}
+
+/** All samples of `metric` in the run merged into one histogram (trend metrics only). */
+export function mergedHistogram(groups: readonly SeriesGroup[]): LogHistogram {
+  const histogram = new LogHistogram();
+  for (const group of groups) for (const stats of group.buckets.values()) if (stats.hist !== null) histogram.merge(stats.hist);
+  return histogram;
+}
+
+export function latencyOf(histogram: LogHistogram): LatencyMs {
+  if (histogram.count === 0) return NO_LATENCY;
+  return {
+    min: histogram.min,
+    mean: histogram.mean(),
+    p50: histogram.quantile(0.5),
+    p90: histogram.quantile(0.9),
+    p95: histogram.quantile(0.95),
+    p99: histogram.quantile(0.99),
+    max: histogram.max,
+  };
+}
+
+/**
+ * The run's key numbers (the DESIGN's `analysis.json` runs[] fields). Raw samples win over the
+ * summary, since they are the truth and merge across runners; the summary's duration is used for
+ * the rate because samples begin and end a fraction of an interval inside the run.
+ */
+export function runNumbers(run: Run): RunNumbers {
+  const summary = run.summary;
+  if (run.aggregator !== null && run.aggregator.groups().length > 0) {
+    const total = (metric: string, pick: (stats: { count: number; sum: number; nonzero: number }) => number): number => {
+      let sum = 0;
+      for (const group of groupsOf(run, metric)) for (const stats of group.buckets.values()) sum += pick(stats);
+      return sum;
+    };
+    const requests = total('http_reqs', (s) => s.count);
+    const failed = total('http_req_failed', (s) => s.nonzero);
+    let firstMs = Number.POSITIVE_INFINITY;
+    let lastMs = Number.NEGATIVE_INFINITY;
+    for (const group of run.aggregator.groups()) {
+      firstMs = Math.min(firstMs, group.firstMs);
+      lastMs = Math.max(lastMs, group.lastMs);
+    }
+    const durationMs = summary?.durationMs ?? (lastMs > firstMs ? lastMs - firstMs : null);
+    const duration = durationMs === null ? null : durationMs / 1000;
+    return {
+      start: new Date(firstMs).toISOString(),
+      end: new Date(lastMs).toISOString(),
+      duration_s: duration === null ? null : round(duration, 3),
+      requests,
+      failed_requests: failed,
+      error_rate: requests > 0 ? failed / requests : null,
+      rps: duration !== null && duration > 0 ? requests / duration : null,
+      iterations: total('iterations', (s) => s.count),
+      dropped_iterations: total('dropped_iterations', (s) => s.sum),
+      latency_ms: latencyOf(mergedHistogram(groupsOf(run, 'http_req_duration'))),
+      source: 'raw',
+    };
+  }
+  if (summary !== null) {
+    const key = summary.keyNumbers;
+    const durationS = summary.durationMs === null ? null : summary.durationMs / 1000;
+    const startMs = summary.run?.start === undefined ? null : Date.parse(summary.run.start);
+    return {
+      start: startMs === null ? null : new Date(startMs).toISOString(),
+      end: startMs === null || summary.durationMs === null ? null : new Date(startMs + summary.durationMs).toISOString(),
+      duration_s: durationS === null ? null : round(durationS, 3),
+      requests: key.requests ?? 0,
+      failed_requests: key.failedRequests ?? 0,
+      error_rate: key.errorRate,
+      rps: key.rps,
+      iterations: key.iterations ?? 0,
+      dropped_iterations: key.droppedIterations ?? 0,
+      latency_ms: key.latencyMs,
+      source: 'summary',
+    };
+  }
+  return {
+    start: null,
+    end: null,
+    duration_s: null,
+    requests: 0,
+    failed_requests: 0,
+    error_rate: null,
+    rps: null,
+    iterations: 0,
+    dropped_iterations: 0,
+    latency_ms: NO_LATENCY,
+    source: 'none',
+  };
+}
+
+function round(value: number, digits: number): number {
+  const factor = 10 ** digits;
+  return Math.round(value * factor) / factor;
+}

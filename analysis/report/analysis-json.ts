@@ -1,0 +1,88 @@
+/**
+ * `analysis.json`, schemaVersion 1 (DESIGN.md): inputs with their problems, runs with their key
+ * numbers, findings. Numbers are numbers; what is unknown is `null`, never a made-up value.
+ */
+import type { Analysis } from '../analyze.ts';
+import type { Finding } from '../findings.ts';
+import type { InputReport } from '../ingest/problems.ts';
+import type { LatencyMs } from '../model/run.ts';
+
+export const ANALYSIS_SCHEMA_VERSION = 1;
+
+/** How latency percentiles are computed, stated in every analysis.json and report. */
+export const PERCENTILE_METHOD =
+  'percentiles of raw k6 samples come from mergeable log-bucketed histograms (DDSketch, relative accuracy 0.5%) with R-7 interpolation ' +
+  "(k6's own definition of p(N)); every estimate is within 0.5% of the exact value; runs known only from a k6 summary use k6's exact values";
+
+export interface AnalysisJson {
+  readonly schemaVersion: typeof ANALYSIS_SCHEMA_VERSION;
+  readonly generated_at: string;
+  readonly tool: { readonly name: 'k6-capacity'; readonly version: string };
+  readonly percentile_method: string;
+  readonly inputs: readonly InputReport[];
+  readonly runs: readonly AnalysisRun[];
+  readonly findings: readonly Finding[];
+}
+
+export interface AnalysisRun {
+  readonly id: string;
+  readonly label: string;
+  readonly scenario: string | null;
+  readonly target: string | null;
+  readonly level: number | null;
+  readonly levels: readonly number[];
+  readonly replicas: number | null;
+  readonly status: string;
+  readonly start: string | null;
+  readonly end: string | null;
+  readonly duration_s: number | null;
+  readonly requests: number;
+  readonly failed_requests: number;
+  readonly error_rate: number | null;
+  readonly rps: number | null;
+  readonly iterations: number;
+  readonly dropped_iterations: number;
+  readonly planned_iterations: number | null;
+  readonly latency_ms: LatencyMs;
+  readonly source: 'raw' | 'summary' | 'none';
+  readonly instances: readonly string[];
+  readonly files: readonly string[];
+  readonly thresholds: readonly { readonly metric: string; readonly expression: string; readonly ok: boolean }[];
+}
+
+export function toAnalysisJson(analysis: Analysis, options: { toolVersion: string; now?: Date }): AnalysisJson {
+  const { toolVersion, now = new Date() } = options;
+  return {
+    schemaVersion: ANALYSIS_SCHEMA_VERSION,
+    generated_at: now.toISOString(),
+    tool: { name: 'k6-capacity', version: toolVersion },
+    percentile_method: PERCENTILE_METHOD,
+    inputs: analysis.inputs,
+    runs: analysis.results.map(({ run, numbers }) => ({
+      id: run.id,
+      label: run.label,
+      scenario: run.scenario,
+      target: run.target,
+      level: run.level,
+      levels: run.levels,
+      replicas: run.replicas,
+      status: run.status,
+      start: numbers.start,
+      end: numbers.end,
+      duration_s: numbers.duration_s,
+      requests: numbers.requests,
+      failed_requests: numbers.failed_requests,
+      error_rate: numbers.error_rate,
+      rps: numbers.rps,
+      iterations: numbers.iterations,
+      dropped_iterations: numbers.dropped_iterations,
+      planned_iterations: run.plannedIterations,
+      latency_ms: numbers.latency_ms,
+      source: numbers.source,
+      instances: run.instances,
+      files: run.files,
+      thresholds: run.summary?.thresholds ?? [],
+    })),
+    findings: analysis.findings,
+  };
+}
