@@ -62,10 +62,11 @@ export async function runCli(argv: readonly string[], io: { stdout: (s: string) 
       if (bucket === undefined || bucket.seconds <= 0) throw new AnalysisError('usage', `analyze: \`--bucket\` is \`${values.bucket}\`: expected a duration such as \`1s\` or \`10s\``);
       bucketMs = bucket.seconds * 1000;
     }
-    // Relative to this process's folder, as short as the user typed them: messages and reports show them.
-    const paths = positionals.map((p) => (path.isAbsolute(p) ? p : path.relative(process.cwd(), path.resolve(io.cwd, p)) || '.'));
-    const outDir = path.resolve(io.cwd, values.out ?? defaultOut(paths, io.cwd));
+    // Paths stay as the user typed them (messages and reports show them), resolved only when the
+    // caller's folder is not this process's.
+    const paths = positionals.map((p) => (io.cwd === process.cwd() || path.isAbsolute(p) ? p : path.resolve(io.cwd, p)));
     const analysis = await analyze(paths, { bucketMs });
+    const outDir = path.resolve(io.cwd, values.out ?? defaultOut(paths, io.cwd));
     const toolVersion = version();
     const now = new Date();
     const relativePath = (file: string): string => path.relative(outDir, path.resolve(file)) || '.';
@@ -73,7 +74,11 @@ export async function runCli(argv: readonly string[], io: { stdout: (s: string) 
     // Paths relative to the report, so a run directory can be moved or archived with its report.
     const portable = {
       ...json,
-      inputs: json.inputs.map((input) => ({ ...input, path: relativePath(input.path) })),
+      inputs: json.inputs.map((input) => ({
+        ...input,
+        path: relativePath(input.path),
+        problems: input.problems.map((problem) => ({ ...problem, message: problem.message.split(input.path).join(relativePath(input.path)) })),
+      })),
       runs: json.runs.map((run) => ({ ...run, files: run.files.map(relativePath) })),
       findings: json.findings.map((finding) => ({ ...finding, id: finding.id.replace(/^(input-problems:)(.*)$/, (_m, kind: string, file: string) => kind + relativePath(file)) })),
     };
@@ -126,10 +131,12 @@ function summaryText(analysis: Analysis, outDir: string): string {
 }
 
 async function main(): Promise<void> {
+  // `npm run` starts scripts in the package folder; paths are meant from where the user typed them.
+  if (process.env.INIT_CWD !== undefined) process.chdir(process.env.INIT_CWD);
   const result = await runCli(process.argv.slice(2), {
     stdout: (s) => process.stdout.write(s),
     stderr: (s) => process.stderr.write(s),
-    cwd: process.env.INIT_CWD ?? process.cwd(),
+    cwd: process.cwd(),
   });
   process.exitCode = result.exitCode;
 }

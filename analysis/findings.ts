@@ -98,12 +98,12 @@ function captureErrors(run: Run): string[] {
   const messages = run.snapshots.flatMap((s) => s.problems.filter((p) => p.severity === 'error').map((p) => p.message));
   const kubectl = messages.filter((message) => message.startsWith('kubectl:'));
   const chosen = kubectl.length > 0 ? kubectl : messages;
-  return [...new Set(chosen.map((message) => message.replace(/,? (on stderr )?at \S+:\d+$/, '')))];
+  return [...new Set(chosen.map((message) => message.replace(/,? (on stderr )?at (\S+:\d+|line \d+)$/, '')))];
 }
 
 export function inputFindings(inputs: readonly InputReport[]): Finding[] {
   return inputs
-    .filter((input) => input.problems_total > 0 && !input.format.startsWith('kubectl:'))
+    .filter((input) => input.problems_total > 0 && !input.format.startsWith('kubectl:') && !input.format.startsWith('capture-log:'))
     .map((input) => {
       const first = input.problems[0];
       return {

@@ -44,7 +44,10 @@ export function detectInput(file: string): InputKind {
       // too long for the head, or not JSON: the loaders tell
     }
     if (/"(PodMetricsList|PodMetrics|NodeMetricsList|NodeMetrics|HorizontalPodAutoscaler)"/.test(text.slice(0, 4096))) return 'snapshot';
-    return /"(type|metric)"\s*:\s*"(Point|Metric)"/.test(firstLine) ? 'k6-ndjson' : 'json-document';
+    if (/"(type|metric)"\s*:\s*"(Point|Metric)"/.test(firstLine)) return 'k6-ndjson';
+    // Several lines that each are a JSON object: JSON lines, if not k6's then the NDJSON loader says so.
+    const objectLines = trimmed.split('\n', 3).filter((line) => /^\{.*\}\r?$/.test(line));
+    return objectLines.length >= 2 ? 'k6-ndjson' : 'json-document';
   }
   return detectKind(text) === 'unknown' ? 'unknown' : 'snapshot';
 }

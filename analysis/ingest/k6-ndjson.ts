@@ -48,16 +48,17 @@ export async function loadK6Ndjson(file: string, sink: SampleSink, options: Ndjs
   };
   try {
     for await (const chunk of readChunks(file)) reader.push(chunk);
+    reader.end();
   } catch (error) {
     if (error instanceof AnalysisError) throw error;
     if (!isTruncatedGzip(error)) {
       throw new AnalysisError('unreadable', `k6 ndjson: cannot read \`${file}\`: ${(error as Error).message}`);
     }
     truncated = error as Error;
+    reader.end();
   } finally {
     sink.onUnknownMetric = previous;
   }
-  reader.end();
   if (truncated !== undefined) {
     problems.add(null, `k6 ndjson: the gzip stream of \`${file}\` ends early, after line ${reader.lines}: the data up to there is used`);
   }

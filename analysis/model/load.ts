@@ -90,7 +90,7 @@ export async function loadRuns(paths: readonly string[], options: LoadOptions = 
     );
     runs.push(...mergeByRunId(perFile.flat()));
   }
-  for (const snapshot of looseSnapshots) inputs.push(snapshotReport(snapshot));
+  inputs.push(...snapshotReports(looseSnapshots));
 
   // Captures given on their own belong to the runs they were taken during.
   const placed = runs.map((run) => {
@@ -172,8 +172,21 @@ async function loadSource(source: RunSource, context: LoadContext): Promise<Run[
   const aggregators: Aggregator[] = [];
   const summaries: SummaryLoad[] = [];
   const snapshots: SnapshotResult[] = [];
-  for (const file of source.files) {
-    const kind = detectInput(file);
+  const kinds = source.files.map((file) => [file, detectInput(file)] as const);
+  const hasNdjson = kinds.some(([, kind]) => kind === 'k6-ndjson');
+  for (const [file, kind] of kinds) {
+    if (kind === 'k6-csv' && hasNdjson) {
+      // Both outputs of one k6 run (`--out json --out csv`) hold the same samples: read one of them.
+      context.inputs.push({
+        path: file,
+        format: 'k6-csv',
+        lines: 0,
+        skipped: 0,
+        problems: [{ line: null, message: `analyze: skipped \`${file}\`: its folder has k6 NDJSON output of the same run, and reading both would count every sample twice` }],
+        problems_total: 1,
+      });
+      continue;
+    }
     switch (kind) {
       case 'k6-ndjson':
       case 'k6-csv': {
@@ -206,7 +219,7 @@ async function loadSource(source: RunSource, context: LoadContext): Promise<Run[
     }
   }
   if (source.snapshotsDir !== null) snapshots.push(...readSnapshots(source.snapshotsDir));
-  for (const snapshot of snapshots) context.inputs.push(snapshotReport(snapshot));
+  context.inputs.push(...snapshotReports(snapshots));
 
   // Partition the groups by the run they carry (run_id, else k6-operator's testrun_name).
   const byRun = new Map<string, Aggregator>();
@@ -287,16 +300,23 @@ function mergeByRunId(runs: Run[]): Run[] {
   return [...merged.values()];
 }
 
-function snapshotReport(snapshot: SnapshotResult): InputReport {
-  const errors = snapshot.problems.filter((p) => p.severity === 'error');
-  return {
-    path: snapshot.file,
-    format: `kubectl:${snapshot.kind}`,
-    lines: 1,
-    skipped: errors.length > 0 && recordsOf(snapshot) === 0 ? 1 : 0,
-    problems: snapshot.problems.slice(0, 20).map(({ line, message }) => ({ line, message })),
-    problems_total: snapshot.problems.length,
-  };
+/** One input report per capture file (a capture log holds many captures, one a line). */
+function snapshotReports(snapshots: readonly SnapshotResult[]): InputReport[] {
+  const byFile = new Map<string, SnapshotResult[]>();
+  for (const snapshot of snapshots) byFile.set(snapshot.file, [...(byFile.get(snapshot.file) ?? []), snapshot]);
+  return [...byFile].map(([file, results]) => {
+    const problems = results.flatMap((result) => result.problems);
+    const kinds = [...new Set(results.map((result) => result.kind))].sort();
+    const log = results.some((result) => result.entry !== null);
+    return {
+      path: file,
+      format: `${log ? 'capture-log' : 'kubectl'}:${kinds.join('+')}`,
+      lines: results.length,
+      skipped: results.filter((result) => recordsOf(result) === 0 && result.problems.some((p) => p.severity === 'error')).length,
+      problems: problems.slice(0, 20).map(({ line, message }) => ({ line, message })),
+      problems_total: problems.length,
+    };
+  });
 }
 
 export function recordsOf(snapshot: SnapshotResult): number {

@@ -87,7 +87,11 @@ export function reportTree(analysis: Analysis, options: MarkdownOptions): Root {
     children.push(paragraph(strong(`Problems in ${relativePath(input.path)}`), text(` (${input.problems_total})`)));
     const shown = input.problems
       .slice(0, problemsPerInput)
-      .map((problem): PhrasingContent[] => [...(problem.line === null ? [] : [text(`line ${problem.line}: `)]), ...rich(problem.message)]);
+      // Messages name their file as it was read; shown relative to the report like the table.
+      .map((problem): PhrasingContent[] => [
+        ...(problem.line === null ? [] : [text(`line ${problem.line}: `)]),
+        ...rich(problem.message.split(input.path).join(relativePath(input.path))),
+      ]);
     if (input.problems_total > shown.length) shown.push([text(`… and ${input.problems_total - shown.length} more (all in analysis.json)`)]);
     children.push(list(shown));
   }
