@@ -29,6 +29,8 @@ Options:
   --ready-after-ms N     /ready answers 503 for this long after start (default 0)
   --restart-delay-ms N   a replica that dies is restarted after this delay, like a pod (default 1000)
   --pid-file PATH        keep {"pid", "replicas": [{"replica", "pid"}]} up to date in PATH
+  --require-token-env V  /predict and /api/light answer 401 without "Authorization: Bearer <$V>"
+                         (the token is read from the environment variable V, never from the command line)
   -h, --help             this text
 
 Endpoints: GET /health, GET /ready, GET /api/light, GET|POST /predict, GET /metrics.
@@ -55,6 +57,7 @@ export function parseServiceArgs(argv: readonly string[]): ServiceOptions | 'hel
       'ready-after-ms': { type: 'string' },
       'restart-delay-ms': { type: 'string' },
       'pid-file': { type: 'string' },
+      'require-token-env': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -68,7 +71,15 @@ export function parseServiceArgs(argv: readonly string[]): ServiceOptions | 'hel
     readyAfterMs: number('--ready-after-ms', values['ready-after-ms'], 0, 0, 3_600_000),
     restartDelayMs: number('--restart-delay-ms', values['restart-delay-ms'], 1000, 0, 600_000),
     pidFile: values['pid-file'],
+    requireToken: tokenFrom(values['require-token-env']),
   };
+}
+
+function tokenFrom(name: string | undefined): string | undefined {
+  if (name === undefined) return undefined;
+  const token = process.env[name];
+  if (token === undefined || token === '') throw new CliError(`sample-service: \`--require-token-env ${name}\`: the environment variable \`${name}\` is not set`);
+  return token;
 }
 
 function number(flag: string, raw: string | undefined, fallback: number, min: number, max: number): number {

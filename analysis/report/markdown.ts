@@ -65,11 +65,13 @@ export function reportTree(analysis: Analysis, options: MarkdownOptions): Root {
   if (analysis.findings.length === 0) children.push(paragraph(text('No findings.')));
   else children.push(list(sortFindings(analysis.findings).map(findingItem)));
 
-  const resources = resourceRows(runs.map((r) => r.run));
+  const resources = resourceRows(runs);
   if (resources.length > 0) {
     children.push(heading(2, 'Resources'));
     children.push(
-      paragraph(text('CPU and memory per pod (or replica process) from the captures taken during each run; means are over captures.')),
+      paragraph(
+        text('CPU and memory per pod (or replica process) from the captures taken while each run sent load (captures before and after are left out); means are over captures.'),
+      ),
     );
     children.push(table(['Run', 'Pod', 'Captures', 'CPU mean (m)', 'CPU max (m)', 'Memory max (MiB)'], resources, ['left', 'left', 'right', 'right', 'right', 'right']));
   }
@@ -149,11 +151,15 @@ function sortFindings(findings: readonly Finding[]): Finding[] {
   return [...findings].sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]);
 }
 
-function resourceRows(runs: readonly Run[]): string[][] {
+function resourceRows(results: readonly { run: Run; numbers: RunNumbers }[]): string[][] {
   const rows: string[][] = [];
-  for (const run of runs) {
+  for (const { run, numbers } of results) {
     const byPod = new Map<string, { cpu: number[]; memory: number[] }>();
+    const from = numbers.start === null ? Number.NEGATIVE_INFINITY : Date.parse(numbers.start);
+    // The last capture during the load may come a moment after the last sample.
+    const to = numbers.end === null ? Number.POSITIVE_INFINITY : Date.parse(numbers.end) + 1000;
     for (const snapshot of run.snapshots) {
+      if (snapshot.capturedAtMs === null || snapshot.capturedAtMs < from || snapshot.capturedAtMs > to) continue;
       for (const pod of snapshot.pods) {
         const key = pod.namespace === null ? pod.pod : `${pod.namespace}/${pod.pod}`;
         const entry = byPod.get(key) ?? { cpu: [], memory: [] };

@@ -17,6 +17,8 @@ export interface SampleServiceOptions {
   readonly pidFile?: string;
   /** Pin the service to these CPUs (`taskset -c`), e.g. so a benchmark's load generator gets its own core. */
   readonly cpuList?: string;
+  /** Require `Authorization: Bearer <token>` on the work endpoints (passed through the environment). */
+  readonly requireToken?: string;
 }
 
 export interface RunningService {
@@ -45,7 +47,9 @@ export function startSampleService(options: SampleServiceOptions = {}, timeoutMs
     ['--pid-file', options.pidFile],
   ];
   for (const [flag, value] of flags) if (value !== undefined) args.push(flag, String(value));
-  const child = spawnPinned(process.execPath, args, options.cpuList, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (options.requireToken !== undefined) args.push('--require-token-env', 'SAMPLE_REQUIRED_TOKEN');
+  const env = options.requireToken === undefined ? process.env : { ...process.env, SAMPLE_REQUIRED_TOKEN: options.requireToken };
+  const child = spawnPinned(process.execPath, args, options.cpuList, { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const replicaPids = new Map<number, number>();
 
@@ -119,6 +123,8 @@ export interface K6RunOptions {
   readonly cwd?: string;
   /** Pin k6 to these CPUs (`taskset -c`). */
   readonly cpuList?: string;
+  /** Start k6 in its own process group, so a terminal's Ctrl-C reaches only its parent. */
+  readonly detached?: boolean;
   /** Called with each chunk k6 prints (stdout and stderr), for live progress. */
   readonly onOutput?: (chunk: string) => void;
 }
@@ -147,7 +153,7 @@ export function startK6(options: K6RunOptions): K6Process {
   if (options.jsonOut !== undefined) args.push('--out', `json=${options.jsonOut}`);
   args.push(...(options.extraArgs ?? []), options.script);
   const env: NodeJS.ProcessEnv = { ...process.env, ...options.secretVars };
-  const child = spawnPinned(options.k6, args, options.cpuList, { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawnPinned(options.k6, args, options.cpuList, { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: options.detached ?? false });
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (chunk: Buffer) => {

@@ -16,6 +16,8 @@ export interface AppOptions {
   readonly errorRate: number;
   /** `/ready` answers 503 until this many ms after start (a slow warm-up, as real services have). */
   readonly readyAfterMs: number;
+  /** When set, `/predict` and `/api/light` answer 401 without `Authorization: Bearer <token>`. */
+  readonly requireToken?: string | undefined;
 }
 
 /** One unit of `/predict` work: integer mixing rounds, cheap to compute, impossible to optimise away. */
@@ -59,13 +61,17 @@ export function createApp(options: AppOptions, now: () => number = Date.now): Ha
         case '/metrics':
           return sendText(response, metricsText(counts, options.replica), options.replica);
         default:
-          return handleWork(url, options, response);
+          return handleWork(url, options, response, request.headers.authorization);
       }
     });
   };
 }
 
-function handleWork(url: URL, options: AppOptions, response: ServerResponse): void {
+function handleWork(url: URL, options: AppOptions, response: ServerResponse, authorization: string | undefined): void {
+  if (options.requireToken !== undefined && authorization !== `Bearer ${options.requireToken}`) {
+    send(response, 401, { error: 'missing or wrong bearer token' }, options.replica);
+    return;
+  }
   const query = url.searchParams;
   const cost = bounded(query.get('cost'), options.predictCost, MAX_COST);
   const delayMs = bounded(query.get('delay_ms'), options.latencyMs, MAX_DELAY_MS);

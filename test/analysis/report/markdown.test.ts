@@ -49,7 +49,7 @@ describe('report.md', () => {
       '',
       '## Resources',
       '',
-      'CPU and memory per pod (or replica process) from the captures taken during each run; means are over captures.',
+      'CPU and memory per pod (or replica process) from the captures taken while each run sent load (captures before and after are left out); means are over captures.',
       '',
       '| Run    | Pod                    | Captures | CPU mean (m) | CPU max (m) | Memory max (MiB) |',
       '| :----- | :--------------------- | -------: | -----------: | ----------: | ---------------: |',

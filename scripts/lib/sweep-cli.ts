@@ -1,0 +1,210 @@
+/**
+ * Command-line parsing shared by `npm run sweep` and `npm run matrix`: flags to a plan, with the
+ * validation messages a user needs, secrets split off and redacted from the recorded command line.
+ */
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { parseDuration, parseNumber } from '../../lib/config.ts';
+import { CliError, repoRoot } from './cli.ts';
+import { cellId, readManifestFile, type Cell, type SweepPlan } from './sweep.ts';
+import { DEFAULT_TARGETS_FILE, checkContext, checkK8sName, resolveTarget, type Target } from './targets.ts';
+
+/** k6's rule for `-e` names. */
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Variables whose values must never be written down: passed to k6 through its environment only. */
+export const SECRET_NAME = /TOKEN|SECRET|PASSWORD|PASSWD|API_?KEY|AUTH|CREDENTIAL/i;
+
+export interface ParsedSweep {
+  readonly target: Target;
+  readonly plan: SweepPlan;
+  readonly outDir: string;
+  readonly resume: boolean;
+  readonly secretVars: Record<string, string>;
+  readonly commandLine: string[];
+}
+
+const COMMON_HELP = `  --scenario NAME        scenario of scenarios/*.ts (default constant)
+  --duration D           how long each level runs, a k6 duration (default 1m)
+  --namespace NS         override the target's namespace (kubernetes targets)
+  --context NAME         override the target's kube context (kubernetes targets)
+  --pause D              stabilisation pause between levels (default 15s)
+  --health-timeout D     how long to wait for the target's health endpoint (default 300s)
+  --skip-health-wait     do not wait for the health endpoint
+  --skip-data            do not run the target's data hook
+  --snapshot-interval D  captures during each level (default 10s)
+  --env KEY=VALUE        a k6 variable (-e); keys that look secret (TOKEN, SECRET, PASSWORD, AUTH, KEY…)
+                         are passed through k6's environment instead and never written down
+  --secret-env NAME      pass the environment variable NAME to k6 as a secret variable
+  --out DIR              the run directory (default runs/<target>-<scenario>-<UTC time>)
+  --resume DIR           continue an interrupted sweep in DIR (levels not finished are run)
+  --targets FILE         the targets file (default targets.json)
+  -h, --help             this text`;
+
+export const SWEEP_HELP = `Usage: npm run sweep -- --target NAME --tps-levels 10,25,50 [options]
+
+Runs the scenario at each load level against the target, with captures of its state (kubectl top,
+HPA, events, pods; or /proc for the sample service) before, during and after each level, then
+analyses the run directory. manifest.json is rewritten after every level; Ctrl-C keeps finished
+levels (exit 130) and --resume continues. The built-in target \`sample\` needs no configuration.
+
+Options:
+  --target NAME          a target of targets.json, or \`sample\`
+  --tps-levels L,L,…     target rates, iterations per second
+${COMMON_HELP}
+`;
+
+export const MATRIX_HELP = `Usage: npm run matrix -- --target NAME --replicas 1,2,4,8 --tps-levels 10,25,50 [options]
+
+Runs every load level at every replica count: scales the deployment (kubectl scale, then waits for
+the rollout) or restarts the sample service with N replicas, waits a cooldown, then runs the levels.
+One run directory, cells named r<replicas>-tps-<level>.
+
+Options:
+  --target NAME          a kubernetes target of targets.json, or a process target such as \`sample\`
+  --replicas R,R,…       replica counts
+  --tps-levels L,L,…     target rates, iterations per second
+  --cooldown D           wait after a replica change (default 30s)
+${COMMON_HELP}
+`;
+
+export function parseSweepArgs(argv: readonly string[], mode: 'sweep' | 'matrix', env: NodeJS.ProcessEnv = process.env): ParsedSweep | 'help' {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      strict: true,
+      options: {
+        target: { type: 'string' },
+        'tps-levels': { type: 'string' },
+        replicas: { type: 'string' },
+        scenario: { type: 'string' },
+        duration: { type: 'string' },
+        namespace: { type: 'string' },
+        context: { type: 'string' },
+        pause: { type: 'string' },
+        cooldown: { type: 'string' },
+        'health-timeout': { type: 'string' },
+        'skip-health-wait': { type: 'boolean' },
+        'skip-data': { type: 'boolean' },
+        'snapshot-interval': { type: 'string' },
+        env: { type: 'string', multiple: true },
+        'secret-env': { type: 'string', multiple: true },
+        out: { type: 'string' },
+        resume: { type: 'string' },
+        targets: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    throw new CliError(`${mode}: ${(error as Error).message}`, { note: `see \`npm run ${mode} -- --help\`` });
+  }
+  const { values } = parsed;
+  if (values.help) return 'help';
+
+  // Variables: public ones into the plan, secret ones only into k6's environment.
+  const vars: Record<string, string> = {};
+  const secretVars: Record<string, string> = {};
+  for (const pair of values.env ?? []) {
+    const eq = pair.indexOf('=');
+    const key = eq < 0 ? pair : pair.slice(0, eq);
+    if (eq < 0 || !ENV_NAME.test(key)) throw new CliError(`${mode}: \`--env\` is \`${redactPair(pair)}\`: expected KEY=VALUE with KEY of letters, digits and _`);
+    if (SECRET_NAME.test(key)) secretVars[key] = pair.slice(eq + 1);
+    else vars[key] = pair.slice(eq + 1);
+  }
+  for (const name of values['secret-env'] ?? []) {
+    if (!ENV_NAME.test(name)) throw new CliError(`${mode}: \`--secret-env\` is \`${name}\`: expected an environment variable name`);
+    const value = env[name];
+    if (value === undefined) throw new CliError(`${mode}: \`--secret-env ${name}\`: the environment variable \`${name}\` is not set`);
+    secretVars[name] = value;
+  }
+  const commandLine = ['npm', 'run', mode, '--', ...redactArgv(argv)];
+
+  if (values.resume !== undefined) {
+    const outDir = path.resolve(values.resume);
+    const manifest = readManifestFile(outDir);
+    const targetsFile = values.targets === undefined ? DEFAULT_TARGETS_FILE : path.resolve(values.targets);
+    const target = resolveTarget(manifest.target.name, targetsFile);
+    return { target, plan: manifest.plan, outDir, resume: true, secretVars, commandLine };
+  }
+
+  if (values.target === undefined) throw new CliError(`${mode}: \`--target\` is missing: expected a target name such as \`sample\``);
+  let target = resolveTarget(values.target, values.targets === undefined ? DEFAULT_TARGETS_FILE : path.resolve(values.targets));
+  if (values.namespace !== undefined || values.context !== undefined) {
+    if (target.kind !== 'kubernetes') throw new CliError(`${mode}: \`--namespace\` and \`--context\` apply to kubernetes targets; \`${target.name}\` is a ${target.kind} target`);
+    target = {
+      ...target,
+      ...(values.namespace === undefined ? {} : { namespace: checkK8sName(`${mode}: \`--namespace\``, values.namespace) }),
+      ...(values.context === undefined ? {} : { context: checkContext(`${mode}: \`--context\``, values.context) }),
+    };
+  }
+  const levels = list(mode, '--tps-levels', values['tps-levels'], (n) => n > 0, 'a number > 0');
+  let replicas: (number | null)[] = [null];
+  if (mode === 'matrix') {
+    if (target.kind === 'url') throw new CliError(`matrix: target \`${target.name}\` is a url target: expected a kubernetes or process target whose replicas can be changed`);
+    replicas = list(mode, '--replicas', values.replicas, (n) => Number.isInteger(n) && n >= 1 && n <= 1000, 'an integer from 1 to 1000');
+  } else if (values.replicas !== undefined) {
+    throw new CliError('sweep: `--replicas` belongs to `npm run matrix`');
+  }
+  const cells: Cell[] = replicas.flatMap((r) => levels.map((level) => ({ id: cellId(level, r), level, replicas: r })));
+  const scenario = values.scenario ?? 'constant';
+  if (!/^[a-z][a-z0-9-]*$/.test(scenario)) throw new CliError(`${mode}: \`--scenario\` is \`${scenario}\`: expected the name of a file in scenarios/`);
+  const duration = durationText(mode, '--duration', values.duration ?? '1m');
+  const plan: SweepPlan = {
+    mode,
+    scenario,
+    duration,
+    cells,
+    pause_ms: ms(mode, '--pause', values.pause ?? '15s'),
+    cooldown_ms: ms(mode, '--cooldown', values.cooldown ?? '30s'),
+    snapshot_interval_ms: Math.max(1000, ms(mode, '--snapshot-interval', values['snapshot-interval'] ?? '10s')),
+    health_timeout_ms: ms(mode, '--health-timeout', values['health-timeout'] ?? '300s'),
+    skip_health_wait: values['skip-health-wait'] === true,
+    skip_data: values['skip-data'] === true,
+    vars,
+    secret_names: Object.keys(secretVars).sort(),
+  };
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const outDir = path.resolve(values.out ?? path.join(repoRoot, 'runs', `${target.name}-${mode === 'matrix' ? 'matrix' : scenario}-${stamp}`));
+  return { target, plan, outDir, resume: false, secretVars, commandLine };
+}
+
+function list(mode: string, flag: string, raw: string | undefined, ok: (n: number) => boolean, expected: string): number[] {
+  if (raw === undefined) throw new CliError(`${mode}: \`${flag}\` is missing: expected a comma-separated list of ${expected}`);
+  const values = raw.split(',').map((part) => parseNumber(part.trim()));
+  if (values.length === 0 || values.some((v) => v === undefined || !ok(v))) {
+    throw new CliError(`${mode}: \`${flag}\` is \`${raw}\`: expected a comma-separated list of ${expected}`);
+  }
+  const numbers = values as number[];
+  if (new Set(numbers).size !== numbers.length) throw new CliError(`${mode}: \`${flag}\` is \`${raw}\`: a value is repeated`);
+  return numbers;
+}
+
+function durationText(mode: string, flag: string, raw: string): string {
+  const duration = parseDuration(raw);
+  if (duration === undefined || duration.seconds <= 0) throw new CliError(`${mode}: \`${flag}\` is \`${raw}\`: expected a k6 duration such as \`30s\` or \`3m\``);
+  return raw;
+}
+
+function ms(mode: string, flag: string, raw: string): number {
+  const duration = parseDuration(raw);
+  if (duration === undefined) throw new CliError(`${mode}: \`${flag}\` is \`${raw}\`: expected a duration such as \`15s\` or \`0s\``);
+  return duration.seconds * 1000;
+}
+
+/** The command line with the values of secret-looking variables replaced. */
+export function redactArgv(argv: readonly string[]): string[] {
+  return argv.map((arg, i) => {
+    if (arg.startsWith('--env=')) return `--env=${redactPair(arg.slice('--env='.length))}`;
+    if (argv[i - 1] === '--env') return redactPair(arg);
+    return arg;
+  });
+}
+
+function redactPair(pair: string): string {
+  const eq = pair.indexOf('=');
+  if (eq < 0) return pair;
+  const key = pair.slice(0, eq);
+  return SECRET_NAME.test(key) ? `${key}=<redacted>` : pair;
+}
+
+export { repoRoot };

@@ -1,0 +1,452 @@
+/**
+ * The sweep engine behind `npm run sweep` and `npm run matrix`: a series of k6 runs (cells: a load
+ * level, optionally at a replica count) against one target, each with cluster (or process) captures
+ * before, during and after, a manifest rewritten atomically after every change, Ctrl-C that keeps
+ * every finished level, and `--resume`.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { runCli as analyzeCli } from '../../analysis/cli.ts';
+import { MANIFEST_KIND, MANIFEST_SCHEMA_VERSION, type LevelStatus } from '../../analysis/model/manifest.ts';
+import { parseDuration } from '../../lib/config.ts';
+import { buildScenarios } from '../build.ts';
+import { CaptureLog, every, kubernetesCapturer, kubernetesCommands, NO_CAPTURE, processCapturer, type Capturer } from './capture.ts';
+import { CliError, repoRoot } from './cli.ts';
+import { ensureK6, k6Version } from './k6.ts';
+import { Kubectl } from './kubectl.ts';
+import { ProcSampler } from './proc-sampler.ts';
+import { startK6, startSampleService, type RunningService } from './processes.ts';
+import { clock, type ProgressSink } from './progress.ts';
+import type { Target } from './targets.ts';
+
+export interface Cell {
+  readonly id: string;
+  readonly level: number;
+  /** Replicas of the target for this cell (matrix); `null` leaves the target as it is. */
+  readonly replicas: number | null;
+}
+
+export interface SweepPlan {
+  readonly mode: 'sweep' | 'matrix';
+  readonly scenario: string;
+  readonly duration: string;
+  readonly cells: readonly Cell[];
+  readonly pause_ms: number;
+  readonly cooldown_ms: number;
+  readonly snapshot_interval_ms: number;
+  readonly health_timeout_ms: number;
+  readonly skip_health_wait: boolean;
+  readonly skip_data: boolean;
+  /** Public k6 variables (`-e`); secrets are never stored, only their names. */
+  readonly vars: Readonly<Record<string, string>>;
+  readonly secret_names: readonly string[];
+}
+
+export interface SweepOptions {
+  readonly target: Target;
+  readonly plan: SweepPlan;
+  readonly outDir: string;
+  /** Secret k6 variables, passed to k6 through its environment only. */
+  readonly secretVars: Readonly<Record<string, string>>;
+  /** The command line as typed, secrets already redacted. */
+  readonly commandLine: readonly string[];
+  readonly resume: boolean;
+  readonly signal: AbortSignal;
+  readonly progress: ProgressSink;
+  /** Runs the analysis at the end (the CLI does; tests that only look at the manifest may not). */
+  readonly analyze?: boolean;
+}
+
+export interface SweepResult {
+  readonly outDir: string;
+  readonly manifest: ManifestFile;
+  readonly interrupted: boolean;
+  readonly reportDir: string | null;
+}
+
+interface ManifestLevelFile {
+  id: string;
+  level: number;
+  replicas: number | null;
+  status: LevelStatus;
+  run_id: string;
+  started_at: string | null;
+  ended_at: string | null;
+  exit_code: number | null;
+  reason: string | null;
+}
+
+export interface ManifestFile {
+  kind: typeof MANIFEST_KIND;
+  schemaVersion: typeof MANIFEST_SCHEMA_VERSION;
+  id: string;
+  target: { name: string; kind: string; base_url: string | null; resources: { cores: number | null; memory_bytes: number | null; replicas: number | null; nodes: number | null } | null };
+  scenario: string;
+  duration: string;
+  created_at: string;
+  updated_at: string;
+  k6_version: string | null;
+  tool_version: string;
+  command: readonly string[];
+  preflight: { metrics: string; notes: string[] };
+  plan: SweepPlan;
+  levels: ManifestLevelFile[];
+}
+
+const K6_EXIT_MEANINGS: Readonly<Record<number, string>> = {
+  104: 'invalid configuration',
+  105: 'stopped from outside',
+  107: 'script exception',
+  108: 'test aborted, e.g. a bad scenario variable',
+  255: 'the script could not be loaded',
+};
+
+/** Cell ids: `tps-50`, or `r4-tps-50` in a matrix. */
+export function cellId(level: number, replicas: number | null): string {
+  const tps = `tps-${Number.isInteger(level) ? level : String(level).replace('.', '_')}`;
+  return replicas === null ? tps : `r${replicas}-${tps}`;
+}
+
+export function writeManifest(outDir: string, manifest: ManifestFile): void {
+  manifest.updated_at = new Date().toISOString();
+  const file = path.join(outDir, 'manifest.json');
+  const temp = `${file}.tmp-${process.pid}`;
+  // Written whole to a temporary file, then renamed over the old one: a crash leaves the old or the new.
+  writeFileSync(temp, `${JSON.stringify(manifest, null, 2)}\n`);
+  renameSync(temp, file);
+}
+
+export function readManifestFile(outDir: string): ManifestFile {
+  const file = path.join(outDir, 'manifest.json');
+  if (!existsSync(file)) throw new CliError(`sweep: no manifest.json in \`${outDir}\`: expected the folder of an earlier sweep`);
+  const manifest = JSON.parse(readFileSync(file, 'utf8')) as ManifestFile;
+  if (manifest.kind !== MANIFEST_KIND || manifest.plan === undefined) {
+    throw new CliError(`sweep: \`${file}\` is not a k6-capacity sweep manifest that can be resumed`);
+  }
+  return manifest;
+}
+
+function toolVersion(): string {
+  return (JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+export async function runSweep(options: SweepOptions): Promise<SweepResult> {
+  const { target, plan, outDir, progress, signal } = options;
+  const say = (line: string): void => progress.log(line);
+
+  // --- preflight ------------------------------------------------------------------------------
+  const k6 = await ensureK6({ log: (line) => say(`ensure-k6: ${line}`) });
+  const version = (await k6Version(k6)) ?? null;
+  await buildScenarios();
+  const script = path.join(repoRoot, 'dist', `${plan.scenario}.js`);
+  if (!existsSync(script)) throw new CliError(`sweep: scenario \`${plan.scenario}\` does not exist: expected one of scenarios/*.ts`);
+  const preflight = { metrics: 'not applicable', notes: [] as string[] };
+  let kubectl: Kubectl | null = null;
+  if (target.kind === 'kubernetes') {
+    kubectl = new Kubectl({ context: target.context, namespace: target.namespace });
+    await kubernetesPreflight(kubectl, target, preflight, say);
+  } else if (target.kind === 'process') {
+    preflight.metrics = 'process sampler (/proc)';
+  } else {
+    preflight.metrics = 'none: a url target has no captures';
+  }
+
+  // --- manifest ---------------------------------------------------------------------------------
+  mkdirSync(outDir, { recursive: true });
+  const sweepId = path.basename(outDir);
+  let manifest: ManifestFile;
+  if (options.resume) {
+    manifest = readManifestFile(outDir);
+    manifest.preflight = preflight;
+    manifest.k6_version = version;
+    for (const level of manifest.levels) {
+      if (level.status === 'running' || level.status === 'interrupted') {
+        level.status = 'pending';
+        level.reason = null;
+      }
+    }
+  } else {
+    manifest = {
+      kind: MANIFEST_KIND,
+      schemaVersion: MANIFEST_SCHEMA_VERSION,
+      id: sweepId,
+      target: {
+        name: target.name,
+        kind: target.kind,
+        base_url: target.kind === 'process' ? null : target.baseUrl,
+        resources: {
+          cores: target.resources?.cores ?? null,
+          memory_bytes: target.resources?.memoryBytes ?? null,
+          replicas: target.kind === 'process' ? target.replicas : null,
+          nodes: target.resources?.nodes ?? null,
+        },
+      },
+      scenario: plan.scenario,
+      duration: plan.duration,
+      created_at: new Date().toISOString(),
+      updated_at: new Date().toISOString(),
+      k6_version: version,
+      tool_version: toolVersion(),
+      command: options.commandLine,
+      preflight,
+      plan,
+      levels: plan.cells.map((cell) => ({
+        id: cell.id,
+        level: cell.level,
+        replicas: cell.replicas,
+        status: 'pending',
+        run_id: `${sweepId}-${cell.id}`,
+        started_at: null,
+        ended_at: null,
+        exit_code: null,
+        reason: null,
+      })),
+    };
+  }
+  writeManifest(outDir, manifest);
+
+  // --- the levels ---------------------------------------------------------------------------------
+  const todo = manifest.levels.filter((level) => level.status === 'pending');
+  const durationMs = (parseDuration(plan.duration)?.seconds ?? 0) * 1000;
+  const started = Date.now();
+  const finishedMs: number[] = [];
+  let service: RunningService | null = null;
+  let sampler: ProcSampler | null = null;
+  let serviceReplicas: number | null = null;
+  let currentReplicas: number | null = null;
+  let interrupted = false;
+  const stopService = async (): Promise<void> => {
+    if (service !== null) await service.stop();
+    service = null;
+  };
+
+  try {
+    for (const [index, level] of todo.entries()) {
+      if (signal.aborted) {
+        interrupted = true;
+        break;
+      }
+      // Replicas for this cell: start (process) or scale (kubernetes) when they change.
+      const wantReplicas = level.replicas ?? (target.kind === 'process' ? target.replicas : null);
+      let baseUrl: string;
+      if (target.kind === 'process') {
+        if (service === null || serviceReplicas !== wantReplicas) {
+          await stopService();
+          if (index > 0 && plan.cooldown_ms > 0) await sleep(plan.cooldown_ms, signal);
+          service = await startSampleService({
+            replicas: wantReplicas ?? 1,
+            ...(target.predictCost === null ? {} : { predictCost: target.predictCost }),
+            ...(target.latencyMs === null ? {} : { latencyMs: target.latencyMs }),
+            ...(target.errorRate === null ? {} : { errorRate: target.errorRate }),
+          });
+          serviceReplicas = wantReplicas;
+          sampler = new ProcSampler();
+          sampler.sample(replicasOf(service));
+          say(`sweep: sample service with ${wantReplicas ?? 1} replica(s) on ${service.url} (PIDs ${[...service.replicaPids.values()].join(', ')})`);
+        }
+        baseUrl = service.url;
+      } else {
+        baseUrl = target.baseUrl;
+        if (target.kind === 'kubernetes' && level.replicas !== null && level.replicas !== currentReplicas) {
+          await scaleDeployment(kubectl as Kubectl, target.deployment, level.replicas, say);
+          currentReplicas = level.replicas;
+          if (index > 0 && plan.cooldown_ms > 0) await sleep(plan.cooldown_ms, signal);
+        }
+      }
+      if (index === 0 || level.replicas !== todo[index - 1]?.replicas) {
+        if (!plan.skip_health_wait) await waitHealthy(`${baseUrl}${target.healthPath}`, plan.health_timeout_ms, signal, say);
+        if (index === 0 && !plan.skip_data && target.dataHook !== null) await runDataHook(target.dataHook, baseUrl, say);
+      }
+      if (signal.aborted) {
+        interrupted = true;
+        break;
+      }
+
+      // One level: captures before, k6 with periodic captures, captures after.
+      const dir = path.join(outDir, level.id);
+      mkdirSync(dir, { recursive: true });
+      level.status = 'running';
+      level.started_at = new Date().toISOString();
+      level.reason = null;
+      writeManifest(outDir, manifest);
+      const log = new CaptureLog(dir);
+      const running = service;
+      const capturer: Capturer =
+        kubectl !== null && target.kind === 'kubernetes'
+          ? kubernetesCapturer(kubectl, log, kubernetesCommands({ selector: target.selector, metricsAvailable: preflight.metrics === 'available' }))
+          : running !== null && sampler !== null
+            ? processCapturer(() => replicasOf(running), log, sampler)
+            : NO_CAPTURE;
+      await capturer.capture('before');
+      const periodic = every(capturer, plan.snapshot_interval_ms);
+      const levelStart = Date.now();
+      const ticker = setInterval(() => {
+        const done = finishedMs.length > 0 ? finishedMs.reduce((a, b) => a + b, 0) / finishedMs.length : durationMs + plan.pause_ms;
+        const left = done * (todo.length - index - 1) + Math.max(0, durationMs - (Date.now() - levelStart));
+        progress.update(
+          `sweep ${index + 1}/${todo.length} ${level.id} · ${clock(Date.now() - levelStart)}/${clock(durationMs)} · elapsed ${clock(Date.now() - started)} · ~${clock(left)} left`,
+        );
+      }, 1000);
+      const k6run = startK6({
+        k6,
+        script,
+        vars: {
+          ...plan.vars,
+          BASE_URL: baseUrl,
+          TPS: String(level.level),
+          DURATION: plan.duration,
+          RUN_ID: level.run_id,
+          TARGET: target.name,
+          SUMMARY_PATH: path.join(dir, 'summary.json'),
+        },
+        secretVars: options.secretVars,
+        jsonOut: path.join(dir, 'k6.json.gz'),
+        extraArgs: level.replicas === null ? [] : ['--tag', `replicas=${level.replicas}`],
+        cwd: dir,
+        // Its own process group: Ctrl-C reaches k6 once, from us, so it can stop cleanly and still
+        // write its summary (a second SIGINT would make k6 quit at once).
+        detached: true,
+      });
+      const onAbort = (): void => {
+        k6run.child.kill('SIGINT');
+      };
+      signal.addEventListener('abort', onAbort);
+      const result = await k6run.done;
+      signal.removeEventListener('abort', onAbort);
+      clearInterval(ticker);
+      progress.done();
+      await periodic.stop();
+      await capturer.capture('after');
+
+      level.ended_at = new Date().toISOString();
+      level.exit_code = result.exitCode;
+      if (signal.aborted) {
+        level.status = 'interrupted';
+        level.reason = 'stopped by Ctrl-C (SIGINT) or SIGTERM';
+        interrupted = true;
+      } else if (result.exitCode === 0) {
+        level.status = 'ok';
+      } else if (result.exitCode === 99) {
+        level.status = 'thresholds-failed';
+      } else {
+        level.status = 'error';
+        const lastLine = result.stderr.trim().split('\n').pop() ?? '';
+        level.reason = `k6 exited with code ${result.exitCode}${K6_EXIT_MEANINGS[result.exitCode] === undefined ? '' : ` (${K6_EXIT_MEANINGS[result.exitCode]})`}${lastLine === '' ? '' : `: ${lastLine.slice(0, 300)}`}`;
+      }
+      writeManifest(outDir, manifest);
+      finishedMs.push(Date.now() - levelStart + plan.pause_ms);
+      say(`sweep: ${level.id} ${level.status}${level.reason === null ? '' : ` — ${level.reason}`} (${index + 1}/${todo.length}, elapsed ${clock(Date.now() - started)})`);
+      if (interrupted) break;
+      const next = todo[index + 1];
+      if (next !== undefined && next.replicas === level.replicas && plan.pause_ms > 0) await sleep(plan.pause_ms, signal);
+    }
+  } finally {
+    await stopService();
+    if (signal.aborted) interrupted = true;
+    writeManifest(outDir, manifest);
+  }
+
+  if (interrupted) {
+    say(`sweep: interrupted; finished levels are kept in ${outDir}`);
+    return { outDir, manifest, interrupted, reportDir: null };
+  }
+  let reportDir: string | null = null;
+  if (options.analyze !== false) {
+    const analysis = await analyzeCli([outDir], { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s), cwd: process.cwd() });
+    reportDir = analysis.outDir;
+  }
+  return { outDir, manifest, interrupted, reportDir };
+}
+
+function replicasOf(service: RunningService): { name: string; pid: number }[] {
+  return [...service.replicaPids].sort(([a], [b]) => a - b).map(([replica, pid]) => ({ name: `sample-replica-${replica}`, pid }));
+}
+
+async function kubernetesPreflight(
+  kubectl: Kubectl,
+  target: Extract<Target, { kind: 'kubernetes' }>,
+  preflight: { metrics: string; notes: string[] },
+  say: (line: string) => void,
+): Promise<void> {
+  const client = await kubectl.run(['version', '--client', '-o', 'json'], { namespaced: false });
+  if (client.exitCode !== 0) throw new CliError(`sweep: \`kubectl version --client\` failed: ${firstLine(client.stderr)}`);
+  const namespace = await kubectl.run(['get', 'namespace', target.namespace, '-o', 'name'], { namespaced: false });
+  if (namespace.exitCode !== 0) {
+    throw new CliError(`sweep: the cluster or namespace \`${target.namespace}\` is not reachable: ${firstLine(namespace.stderr)}`, {
+      note: `check the kube context${target.context === null ? '' : ` \`${target.context}\``} with \`kubectl cluster-info\``,
+    });
+  }
+  const deployment = await kubectl.run(['get', 'deployment', target.deployment, '-o', 'name']);
+  if (deployment.exitCode !== 0) throw new CliError(`sweep: deployment \`${target.deployment}\` in \`${target.namespace}\`: ${firstLine(deployment.stderr)}`);
+  const top = await kubectl.run(['top', 'pods', ...(target.selector === null ? [] : ['-l', target.selector])]);
+  if (top.exitCode === 0) {
+    preflight.metrics = 'available';
+  } else {
+    preflight.metrics = `unavailable: ${firstLine(top.stderr) || `kubectl top exited with code ${top.exitCode}`}`;
+    preflight.notes.push('the metrics API is not available: CPU and memory are not captured (HPA, events and pods still are)');
+    say(`sweep: WARNING metrics API not available (${firstLine(top.stderr)}): the sweep goes on without resource data`);
+  }
+}
+
+async function scaleDeployment(kubectl: Kubectl, deployment: string, replicas: number, say: (line: string) => void): Promise<void> {
+  say(`sweep: scaling deployment/${deployment} to ${replicas} replica(s)`);
+  const scale = await kubectl.run(['scale', `deployment/${deployment}`, `--replicas=${replicas}`]);
+  if (scale.exitCode !== 0) throw new CliError(`sweep: \`kubectl scale deployment/${deployment}\` failed: ${firstLine(scale.stderr)}`);
+  const rollout = await kubectl.run(['rollout', 'status', `deployment/${deployment}`, '--timeout=300s'], { timeoutMs: 320_000 });
+  if (rollout.exitCode !== 0) throw new CliError(`sweep: deployment/${deployment} did not roll out to ${replicas} replica(s): ${firstLine(rollout.stderr)}`);
+}
+
+/** Polls `url` until it answers 2xx; throws after `timeoutMs` with the last answer. */
+export async function waitHealthy(url: string, timeoutMs: number, signal: AbortSignal, say: (line: string) => void): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no answer yet';
+  let told = false;
+  while (!signal.aborted) {
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      if (response.ok) return;
+      last = `status ${response.status}`;
+    } catch (error) {
+      last = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
+    }
+    if (Date.now() >= deadline) {
+      throw new CliError(`sweep: \`${url}\` is not healthy after ${Math.round(timeoutMs / 1000)} s: last answer ${last}`, {
+        note: 'check the target, raise --health-timeout, or pass --skip-health-wait',
+      });
+    }
+    if (!told) {
+      say(`sweep: waiting for ${url} to answer 2xx (up to ${Math.round(timeoutMs / 1000)} s)…`);
+      told = true;
+    }
+    await sleep(1000, signal);
+  }
+}
+
+function runDataHook(argv: readonly string[], baseUrl: string, say: (line: string) => void): Promise<void> {
+  const [program, ...args] = argv;
+  say(`sweep: loading data: ${argv.join(' ')}`);
+  return new Promise((resolve, reject) => {
+    execFile(program as string, args, { env: { ...process.env, BASE_URL: baseUrl }, maxBuffer: 16 << 20 }, (error, _stdout, stderr) => {
+      if (error === null) resolve();
+      else reject(new CliError(`sweep: data hook \`${argv.join(' ')}\` failed (${error.code ?? error.message}): ${firstLine(String(stderr))}`, { note: 'fix the hook or pass --skip-data' }));
+    });
+  });
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done);
+  });
+}
+
+function firstLine(text: string): string {
+  return text.trim().split('\n')[0] ?? '';
+}

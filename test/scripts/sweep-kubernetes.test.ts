@@ -1,0 +1,180 @@
+/**
+ * `npm run sweep` and `npm run matrix` against a kubernetes target, with a fake kubectl that answers
+ * with real kubectl outputs (test/helpers/kubectl-outputs.ts) and records every call. The load itself
+ * is real: the target's base URL is a sample service this test starts on 127.0.0.1.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSampleService, type RunningService } from '../../scripts/lib/processes.ts';
+import { healthyCluster } from '../helpers/kubectl-outputs.ts';
+import { fakeKubectl, runScript } from '../helpers/run-script.ts';
+
+const work = mkdtempSync(path.join(os.tmpdir(), 'k6c-sweep-k8s-'));
+let service: RunningService;
+let targets: string;
+
+beforeAll(async () => {
+  service = await startSampleService({ replicas: 1 });
+  targets = path.join(work, 'targets.json');
+  writeFileSync(
+    targets,
+    JSON.stringify({
+      targets: {
+        cluster: {
+          kind: 'kubernetes',
+          context: 'kind-test',
+          namespace: 'demo',
+          deployment: 'inference',
+          baseUrl: service.url,
+          selector: 'app=inference',
+          resources: { cores: '500m', memory: '1Gi', nodes: 2 },
+        },
+      },
+    }),
+  );
+});
+
+afterAll(async () => {
+  await service?.stop();
+  rmSync(work, { recursive: true, force: true });
+});
+
+const fast = ['--duration', '2s', '--pause', '0s', '--snapshot-interval', '1s', '--cooldown', '0s'];
+
+function captures(dir: string): { kind: string; phase: string; command: string[]; exit_code: number; stdout: string; stderr: string }[] {
+  return readFileSync(path.join(dir, 'snapshots', 'captures.jsonl'), 'utf8')
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line));
+}
+
+describe('sweep, kubernetes target', () => {
+  it('preflights, captures the cluster before, during and after each level, and analyses', async () => {
+    const kubectl = fakeKubectl(healthyCluster());
+    const out = path.join(work, 'sweep');
+    const result = await runScript('sweep.ts', ['--targets', targets, '--target', 'cluster', '--tps-levels', '10,20', ...fast.slice(0, 6), '--out', out], {
+      env: { PATH: kubectl.path, ...kubectl.env },
+    });
+    expect(result.stderr).not.toMatch(/WARNING|Error/);
+    expect(result.code).toBe(0);
+
+    const manifest = JSON.parse(readFileSync(path.join(out, 'manifest.json'), 'utf8'));
+    expect(manifest).toMatchObject({
+      kind: 'k6-capacity-sweep',
+      schemaVersion: 1,
+      target: { name: 'cluster', kind: 'kubernetes', base_url: service.url, resources: { cores: 0.5, memory_bytes: 1073741824, nodes: 2 } },
+      scenario: 'constant',
+      preflight: { metrics: 'available', notes: [] },
+    });
+    expect(manifest.levels.map((l: { id: string; status: string }) => [l.id, l.status])).toEqual([
+      ['tps-10', 'ok'],
+      ['tps-20', 'ok'],
+    ]);
+
+    // Preflight: client, cluster and namespace, deployment, metrics API — every call an argv, with context and namespace.
+    const calls = kubectl.calls();
+    expect(calls.slice(0, 4)).toEqual([
+      ['--context', 'kind-test', 'version', '--client', '-o', 'json'],
+      ['--context', 'kind-test', 'get', 'namespace', 'demo', '-o', 'name'],
+      ['--context', 'kind-test', '-n', 'demo', 'get', 'deployment', 'inference', '-o', 'name'],
+      ['--context', 'kind-test', '-n', 'demo', 'top', 'pods', '-l', 'app=inference'],
+    ]);
+
+    const records = captures(path.join(out, 'tps-10'));
+    const phases = (kind: string): string[] => [...new Set(records.filter((r) => r.kind === kind).map((r) => r.phase))];
+    expect(phases('top-pods')).toEqual(['before', 'during', 'after']);
+    expect(phases('hpa-json')).toEqual(['before', 'during', 'after']);
+    expect(phases('events')).toEqual(['before', 'after']);
+    expect(phases('pods-wide')).toEqual(['before', 'after']);
+    expect(records.find((r) => r.kind === 'top-pods')?.command).toEqual(['kubectl', '--context', 'kind-test', '-n', 'demo', 'top', 'pods', '-l', 'app=inference']);
+    expect(records.find((r) => r.kind === 'top-nodes')?.command).toEqual(['kubectl', '--context', 'kind-test', 'top', 'nodes']);
+
+    // The analysis ran and read the captures: pods' CPU and memory and the HPA.
+    const analysis = JSON.parse(readFileSync(path.join(out, 'report', 'analysis.json'), 'utf8'));
+    expect(analysis.runs.map((r: { label: string; requests: number }) => [r.label, r.requests > 0])).toEqual([
+      ['tps-10', true],
+      ['tps-20', true],
+    ]);
+    const report = readFileSync(path.join(out, 'report', 'report.md'), 'utf8');
+    expect(report).toContain('| tps-10 | katib-mysql-7894994f88-2sq4c');
+    expect(result.stdout).toContain(`report: ${path.join(path.relative(process.cwd(), out), 'report', 'report.md')}`);
+  });
+
+  it('goes on without resource data when metrics-server is missing, and says so', async () => {
+    const kubectl = fakeKubectl(healthyCluster({ metrics: false }));
+    const out = path.join(work, 'no-metrics');
+    const result = await runScript('sweep.ts', ['--targets', targets, '--target', 'cluster', '--tps-levels', '10', ...fast.slice(0, 6), '--out', out], {
+      env: { PATH: kubectl.path, ...kubectl.env },
+    });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('sweep: WARNING metrics API not available (error: Metrics API not available): the sweep goes on without resource data');
+    const manifest = JSON.parse(readFileSync(path.join(out, 'manifest.json'), 'utf8'));
+    expect(manifest.preflight.metrics).toBe('unavailable: error: Metrics API not available');
+    // `top` once before each level (so the report can say why), not during.
+    expect(captures(path.join(out, 'tps-10')).filter((r) => r.kind === 'top-pods').map((r) => r.phase)).toEqual(['before']);
+    const analysis = JSON.parse(readFileSync(path.join(out, 'report', 'analysis.json'), 'utf8'));
+    expect(analysis.findings).toContainEqual(
+      expect.objectContaining({
+        id: `missing-resource-data:no-metrics-tps-10`,
+        severity: 'warn',
+        detail: expect.stringContaining('kubectl: `error: Metrics API not available`'),
+      }),
+    );
+  });
+
+  it('stops before any load when the cluster is unreachable', async () => {
+    const kubectl = fakeKubectl([
+      { match: ['version', '--client'], stdout: '{}' },
+      { match: ['get', 'namespace'], stderr: 'Unable to connect to the server: dial tcp 10.0.0.1:6443: i/o timeout\n', code: 1 },
+    ]);
+    const result = await runScript('sweep.ts', ['--targets', targets, '--target', 'cluster', '--tps-levels', '10', '--out', path.join(work, 'unreachable')], {
+      env: { PATH: kubectl.path, ...kubectl.env },
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      'sweep: the cluster or namespace `demo` is not reachable: Unable to connect to the server: dial tcp 10.0.0.1:6443: i/o timeout\n' +
+        'Note: check the kube context `kind-test` with `kubectl cluster-info`\n',
+    );
+  });
+
+  it.each([
+    [['--namespace', 'Demo;rm -rf /'], 'sweep: `--namespace` is `Demo;rm -rf /`: expected a Kubernetes name (lowercase letters, digits and \'-\', at most 63)\n'],
+    [['--context', '$(reboot)'], 'sweep: `--context` is `$(reboot)`: expected a kubeconfig context name (letters, digits and ._:@/-)\n'],
+  ])('refuses unsafe names %j before calling kubectl', async (flags, message) => {
+    const kubectl = fakeKubectl(healthyCluster());
+    const result = await runScript('sweep.ts', ['--targets', targets, '--target', 'cluster', '--tps-levels', '10', ...flags], { env: { PATH: kubectl.path, ...kubectl.env } });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(message);
+    expect(kubectl.calls()).toEqual([]);
+  });
+});
+
+describe('matrix, kubernetes target', () => {
+  it('scales the deployment and waits for the rollout before each replica count', async () => {
+    const kubectl = fakeKubectl(healthyCluster());
+    const out = path.join(work, 'matrix');
+    const result = await runScript('matrix.ts', ['--targets', targets, '--target', 'cluster', '--replicas', '1,2', '--tps-levels', '10', ...fast, '--out', out], {
+      env: { PATH: kubectl.path, ...kubectl.env },
+    });
+    expect(result.code).toBe(0);
+    const manifest = JSON.parse(readFileSync(path.join(out, 'manifest.json'), 'utf8'));
+    expect(manifest.levels.map((l: { id: string; replicas: number; status: string }) => [l.id, l.replicas, l.status])).toEqual([
+      ['r1-tps-10', 1, 'ok'],
+      ['r2-tps-10', 2, 'ok'],
+    ]);
+    const scaling = kubectl.calls().filter((argv) => argv.includes('scale') || argv.includes('rollout'));
+    expect(scaling).toEqual([
+      ['--context', 'kind-test', '-n', 'demo', 'scale', 'deployment/inference', '--replicas=1'],
+      ['--context', 'kind-test', '-n', 'demo', 'rollout', 'status', 'deployment/inference', '--timeout=300s'],
+      ['--context', 'kind-test', '-n', 'demo', 'scale', 'deployment/inference', '--replicas=2'],
+      ['--context', 'kind-test', '-n', 'demo', 'rollout', 'status', 'deployment/inference', '--timeout=300s'],
+    ]);
+    const analysis = JSON.parse(readFileSync(path.join(out, 'report', 'analysis.json'), 'utf8'));
+    expect(analysis.runs.map((r: { label: string; replicas: number }) => [r.label, r.replicas])).toEqual([
+      ['r1-tps-10', 1],
+      ['r2-tps-10', 2],
+    ]);
+  });
+});
