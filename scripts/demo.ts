@@ -1,78 +1,77 @@
 /**
- * The main job on the bundled default: start the sample service, get k6, run the constant scenario
- * against it for about 20 s, stop the service, and say where the output is.
+ * The main job on the bundled default: a short matrix of the built-in `sample` target (the sample
+ * service as local processes) — 1 and 2 replicas × three load levels of 15 s — with /proc resource
+ * captures, then the analysis. About two minutes on 2 cores.
  *
  *   npm run demo
  */
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildScenarios } from './build.ts';
-import { CliError, fail, isMain, repoRoot } from './lib/cli.ts';
-import { ensureK6 } from './lib/k6.ts';
-import { runK6, startSampleService } from './lib/processes.ts';
+import { fail, isMain, repoRoot } from './lib/cli.ts';
+import { progressSink } from './lib/progress.ts';
+import { cellId, runSweep, type SweepPlan } from './lib/sweep.ts';
+import { BUILTIN_TARGETS, type Target } from './lib/targets.ts';
 
-const HELP = `Usage: npm run demo [-- --out DIR --tps N --duration D]
+export const DEMO_REPLICAS = [1, 2];
+export const DEMO_LEVELS = [50, 200, 400];
 
-Starts the sample service (2 replicas on 127.0.0.1), gets k6 if missing, bundles the scenarios and
-runs dist/constant.js against the service (default 20 requests/s for 20s), then prints where the k6
-output (k6.json.gz) and summary (summary.json) are. Default DIR: runs/demo-<UTC time>.
+const HELP = `Usage: npm run demo [-- --out DIR]
+
+Starts the bundled sample service on 127.0.0.1 (1, then 2 replicas), gets k6 if missing, runs the
+constant scenario at ${DEMO_LEVELS.join(', ')} requests/s for 15 s each with /proc resource captures,
+analyses the run and prints where the report is. Default DIR: runs/demo-<UTC time>.
+Equivalent to: npm run matrix -- --target sample --replicas ${DEMO_REPLICAS.join(',')} --tps-levels ${DEMO_LEVELS.join(',')} \\
+  --duration 15s --pause 3s --cooldown 3s --snapshot-interval 2s
 `;
 
+export function demoPlan(): SweepPlan {
+  return {
+    mode: 'matrix',
+    scenario: 'constant',
+    duration: '15s',
+    cells: DEMO_REPLICAS.flatMap((replicas) => DEMO_LEVELS.map((level) => ({ id: cellId(level, replicas), level, replicas }))),
+    pause_ms: 3000,
+    cooldown_ms: 3000,
+    snapshot_interval_ms: 2000,
+    health_timeout_ms: 30_000,
+    skip_health_wait: false,
+    skip_data: true,
+    vars: {},
+    secret_names: [],
+  };
+}
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      out: { type: 'string' },
-      tps: { type: 'string', default: '20' },
-      duration: { type: 'string', default: '20s' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+  if (process.env.INIT_CWD !== undefined) process.chdir(process.env.INIT_CWD);
+  const { values } = parseArgs({ options: { out: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
   if (values.help) {
     process.stdout.write(HELP);
     return;
   }
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  const runDir = path.resolve(values.out ?? path.join(repoRoot, 'runs', `demo-${stamp}`));
-  const levelDir = path.join(runDir, `tps-${values.tps}`);
-  mkdirSync(levelDir, { recursive: true });
-
-  const say = (line: string): void => {
-    process.stdout.write(`demo: ${line}\n`);
-  };
-  const k6 = await ensureK6({ log: (line) => say(line) });
-  await buildScenarios();
-  say('bundled scenarios into dist/');
-
-  const service = await startSampleService({ replicas: 2 });
-  say(`sample service listening on ${service.url} (replica PIDs ${[...service.replicaPids.values()].join(', ')})`);
-  let exitCode: number;
-  try {
-    say(`running k6: constant, ${values.tps} requests/s for ${values.duration}`);
-    const result = await runK6({
-      k6,
-      script: path.join(repoRoot, 'dist', 'constant.js'),
-      vars: {
-        BASE_URL: service.url,
-        TARGET: 'sample',
-        TPS: values.tps,
-        DURATION: values.duration,
-        RUN_ID: `demo-${stamp}`,
-        SUMMARY_PATH: path.join(levelDir, 'summary.json'),
-      },
-      jsonOut: path.join(levelDir, 'k6.json.gz'),
-      cwd: levelDir,
-      onOutput: (chunk) => process.stdout.write(chunk),
-    });
-    exitCode = result.exitCode;
-  } finally {
-    await service.stop();
-    say('sample service stopped');
+  const outDir = path.resolve(values.out ?? path.join(repoRoot, 'runs', `demo-${stamp}`));
+  const controller = new AbortController();
+  process.on('SIGINT', () => controller.abort());
+  process.on('SIGTERM', () => controller.abort());
+  const progress = progressSink();
+  progress.log(`demo: ${DEMO_REPLICAS.length * DEMO_LEVELS.length} runs of 15 s into ${path.relative(process.cwd(), outDir)}`);
+  const result = await runSweep({
+    target: BUILTIN_TARGETS.sample as Target,
+    plan: demoPlan(),
+    outDir,
+    secretVars: {},
+    commandLine: ['npm', 'run', 'demo', ...process.argv.slice(2)],
+    resume: false,
+    signal: controller.signal,
+    progress,
+  });
+  if (result.interrupted) {
+    process.stderr.write(`demo: interrupted; resume with: npm run matrix -- --resume ${path.relative(process.cwd(), outDir)}\n`);
+    process.exitCode = 130;
+    return;
   }
-  if (exitCode !== 0 && exitCode !== 99) throw new CliError(`demo: k6 exited with code ${exitCode}`);
-  say(`k6 output: ${path.relative(process.cwd(), path.join(levelDir, 'k6.json.gz'))}`);
-  say(`summary:   ${path.relative(process.cwd(), path.join(levelDir, 'summary.json'))}`);
-  if (exitCode === 99) say('the SLO thresholds failed (k6 exit code 99); see the summary above');
+  const report = result.reportDir === null ? null : path.relative(process.cwd(), path.join(result.reportDir, 'report.md'));
+  process.stdout.write(`demo: done. Read ${report ?? 'the report'} — or analyse again with: npm run analyze -- ${path.relative(process.cwd(), outDir)}\n`);
 }
 
 if (isMain(import.meta.url)) main().catch(fail);

@@ -23,7 +23,7 @@ Prints "replica <i> pid <pid>" per replica, then "listening on http://${SAMPLE_H
 Options:
   --port N               port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
   --replicas N           worker processes sharing the port, like pods behind a Service (default 1)
-  --predict-cost N       CPU work per /predict, in units of ${WORK_UNIT_ROUNDS} mixing rounds (default 20)
+  --predict-cost N       CPU work per /predict, in units of ${WORK_UNIT_ROUNDS} mixing rounds (default 50)
   --latency-ms N         delay added to /predict and /api/light (default 0)
   --error-rate X         share of /predict and /api/light answered 500, 0..1 (default 0)
   --ready-after-ms N     /ready answers 503 for this long after start (default 0)
@@ -65,7 +65,7 @@ export function parseServiceArgs(argv: readonly string[]): ServiceOptions | 'hel
   return {
     port: integer('--port', values.port, DEFAULT_PORT, 0, 65535),
     replicas: integer('--replicas', values.replicas, 1, 1, 64),
-    predictCost: number('--predict-cost', values['predict-cost'], 20, 0, 100_000),
+    predictCost: number('--predict-cost', values['predict-cost'], 50, 0, 100_000),
     latencyMs: number('--latency-ms', values['latency-ms'], 0, 0, 60_000),
     errorRate: number('--error-rate', values['error-rate'], 0, 0, 1),
     readyAfterMs: number('--ready-after-ms', values['ready-after-ms'], 0, 0, 3_600_000),

@@ -238,7 +238,9 @@ async function loadSource(source: RunSource, context: LoadContext): Promise<Run[
 
   const runs: Run[] = [];
   for (const [runId, aggregator] of byRun) {
-    const summary = summaries.find((s) => s.run?.run_id === runId) ?? (byRun.size === 1 ? (summaries[0] ?? null) : null);
+    const own = summaries.filter((s) => s.run?.run_id === runId);
+    const candidates = own.length > 0 ? own : byRun.size === 1 ? summaries : [];
+    const summary = candidates.length > 1 ? mergeRunnerSummaries(candidates) : (candidates[0] ?? null);
     const groups = aggregator.groups();
     const tagValues = (tag: string): string[] => [...new Set(groups.map((g) => g.tags[tag]).filter((v): v is string => v !== undefined))].sort();
     const levels = tagValues('level').map(Number).filter(Number.isFinite).sort((a, b) => a - b);
@@ -273,6 +275,62 @@ function statusOf(level: ManifestLevel | null, summary: SummaryLoad | null, hasD
   if (summary?.thresholdsOk === false) return 'thresholds-failed';
   if (summary !== null || hasData) return summary?.thresholdsOk === true ? 'ok' : 'unknown';
   return 'unknown';
+}
+
+/**
+ * The summaries of several runners of one run (k6-operator: one per runner). Each runner judged its
+ * thresholds on its own share of the load, so a threshold is `ok` only if it passed on every runner;
+ * counts add up; percentiles cannot be merged from summaries, so they are left out (`null`) — the
+ * raw outputs, when present, give the exact ones.
+ */
+function mergeRunnerSummaries(summaries: readonly SummaryLoad[]): SummaryLoad {
+  const first = summaries[0] as SummaryLoad;
+  const thresholds = new Map<string, { metric: string; expression: string; ok: boolean }>();
+  for (const summary of summaries) {
+    for (const threshold of summary.thresholds) {
+      const key = `${threshold.metric}\u0000${threshold.expression}`;
+      const seen = thresholds.get(key);
+      thresholds.set(key, { ...threshold, ok: (seen?.ok ?? true) && threshold.ok });
+    }
+  }
+  const sum = (pick: (s: SummaryLoad) => number | null): number | null =>
+    summaries.every((s) => pick(s) !== null) ? summaries.reduce((total, s) => total + (pick(s) as number), 0) : null;
+  const durations = summaries.map((s) => s.durationMs).filter((d): d is number => d !== null);
+  const requests = sum((s) => s.keyNumbers.requests);
+  const failed = sum((s) => s.keyNumbers.failedRequests);
+  const durationMs = durations.length > 0 ? Math.max(...durations) : null;
+  const merged = [...thresholds.values()];
+  return {
+    ...first,
+    path: summaries.map((s) => s.path).join(', '),
+    durationMs,
+    metrics: {},
+    thresholds: merged,
+    thresholdsOk: summaries.every((s) => s.thresholdsOk === true) ? true : summaries.some((s) => s.thresholdsOk === false) ? false : null,
+    checks: null,
+    keyNumbers: {
+      requests,
+      failedRequests: failed,
+      errorRate: requests !== null && failed !== null && requests > 0 ? failed / requests : null,
+      rps: requests !== null && durationMs !== null && durationMs > 0 ? requests / (durationMs / 1000) : null,
+      iterations: sum((s) => s.keyNumbers.iterations),
+      droppedIterations: sum((s) => s.keyNumbers.droppedIterations),
+      // min and max merge exactly; percentiles and means of parts do not.
+      latencyMs: {
+        min: extreme(summaries.map((s) => s.keyNumbers.latencyMs.min), Math.min),
+        mean: null,
+        p50: null,
+        p90: null,
+        p95: null,
+        p99: null,
+        max: extreme(summaries.map((s) => s.keyNumbers.latencyMs.max), Math.max),
+      },
+    },
+  };
+}
+
+function extreme(values: readonly (number | null)[], pick: (...values: number[]) => number): number | null {
+  return values.every((v) => v !== null) && values.length > 0 ? pick(...(values as number[])) : null;
 }
 
 /** Loose files that carry the same run id are one run (k6-operator runners collected by hand). */

@@ -243,7 +243,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
           serviceReplicas = wantReplicas;
           sampler = new ProcSampler();
           sampler.sample(replicasOf(service));
-          say(`sweep: sample service with ${wantReplicas ?? 1} replica(s) on ${service.url} (PIDs ${[...service.replicaPids.values()].join(', ')})`);
+          say(`${plan.mode}: sample service with ${wantReplicas ?? 1} replica(s) on ${service.url} (PIDs ${[...service.replicaPids.values()].join(', ')})`);
         }
         baseUrl = service.url;
       } else {
@@ -285,7 +285,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
         const done = finishedMs.length > 0 ? finishedMs.reduce((a, b) => a + b, 0) / finishedMs.length : durationMs + plan.pause_ms;
         const left = done * (todo.length - index - 1) + Math.max(0, durationMs - (Date.now() - levelStart));
         progress.update(
-          `sweep ${index + 1}/${todo.length} ${level.id} · ${clock(Date.now() - levelStart)}/${clock(durationMs)} · elapsed ${clock(Date.now() - started)} · ~${clock(left)} left`,
+          `${plan.mode} ${index + 1}/${todo.length} ${level.id} · ${clock(Date.now() - levelStart)}/${clock(durationMs)} · elapsed ${clock(Date.now() - started)} · ~${clock(left)} left`,
         );
       }, 1000);
       const k6run = startK6({
@@ -336,7 +336,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
       }
       writeManifest(outDir, manifest);
       finishedMs.push(Date.now() - levelStart + plan.pause_ms);
-      say(`sweep: ${level.id} ${level.status}${level.reason === null ? '' : ` — ${level.reason}`} (${index + 1}/${todo.length}, elapsed ${clock(Date.now() - started)})`);
+      say(`${plan.mode}: ${level.id} ${level.status}${level.reason === null ? '' : ` — ${level.reason}`} (${index + 1}/${todo.length}, elapsed ${clock(Date.now() - started)})`);
       if (interrupted) break;
       const next = todo[index + 1];
       if (next !== undefined && next.replicas === level.replicas && plan.pause_ms > 0) await sleep(plan.pause_ms, signal);
@@ -348,7 +348,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
   }
 
   if (interrupted) {
-    say(`sweep: interrupted; finished levels are kept in ${outDir}`);
+    say(`${plan.mode}: interrupted; finished levels are kept in ${outDir}`);
     return { outDir, manifest, interrupted, reportDir: null };
   }
   let reportDir: string | null = null;

@@ -1,6 +1,6 @@
 /**
  * Named targets: what a sweep loads and how its state is captured. They live in `targets.json` at
- * the repository root (format below, example in `targets.example.json`); the built-in target `sample`
+ * the repository root (format below, and in the README); the built-in target `sample`
  * (the bundled sample service as local processes) needs no configuration.
  *
  *   {
@@ -121,7 +121,7 @@ export function resolveTarget(name: string, file: string = DEFAULT_TARGETS_FILE)
   const target = targets[name];
   if (target === undefined) {
     throw new CliError(`targets: no target \`${name}\`: expected one of ${Object.keys(targets).map((t) => `\`${t}\``).join(', ')}`, {
-      note: `targets are defined in ${path.relative(process.cwd(), file) || file} (see targets.example.json)`,
+      note: `targets are defined in ${path.relative(process.cwd(), file) || file} (format: README.md, section Targets)`,
     });
   }
   return target;

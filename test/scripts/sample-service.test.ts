@@ -112,7 +112,7 @@ describe('sample service lifecycle', () => {
   });
 
   it.each([
-    [['--port', '18081', '--replicas', '3'], { port: 18081, replicas: 3, predictCost: 20, latencyMs: 0, errorRate: 0 }],
+    [['--port', '18081', '--replicas', '3'], { port: 18081, replicas: 3, predictCost: 50, latencyMs: 0, errorRate: 0 }],
     [['--error-rate', '0.25', '--latency-ms', '50'], { port: 18080, replicas: 1, errorRate: 0.25, latencyMs: 50 }],
   ])('parses %j', (argv, expected) => {
     expect(parseServiceArgs(argv)).toMatchObject(expected);

@@ -135,6 +135,42 @@ describe('runner outputs of one run', () => {
   });
 });
 
+describe('runner summaries of one run', () => {
+  it('judge each threshold on every runner, and keep only what merges exactly', async () => {
+    const dir = path.join(root, 'operator-summaries');
+    const summary = (runner: string, ok: boolean, requests: number, min: number, max: number) => ({
+      kind: 'k6-capacity-summary',
+      schemaVersion: 1,
+      run: {
+        run_id: 'op-sum', target: 'svc', scenario: 'constant', level: 100, base_url: 'http://svc:8080',
+        schedule: { start_rate: 100, stages: [{ duration: '10s', seconds: 10, target: 100 }], total_seconds: 10, planned_iterations: 1000 },
+        vus: { pre_allocated: 15, max: 100 }, slo: { p95_ms: 50, p99_ms: null, error_rate: 0.01 }, mix: [{ name: 'health', weight: 1 }],
+        start: new Date(T0).toISOString(), end: new Date(T0 + 10_000).toISOString(), duration_s: runner === '1' ? 10 : 10.2,
+      },
+      results: {
+        requests, failed_requests: 0, error_rate: 0, rps: requests / 10, iterations: requests, dropped_iterations: 0,
+        checks: { passes: 0, fails: 0 }, vus_max: 10, latency_ms: { min, mean: 20, p50: 20, p90: 30, p95: 40, p99: 45, max },
+      },
+      thresholds: [{ metric: 'http_req_duration', expression: 'p(95)<50', ok }],
+      thresholds_ok: ok,
+      k6_metrics: {},
+    });
+    writeFiles(dir, {});
+    writeFileSync(path.join(dir, 'runner-1-summary.json'), JSON.stringify(summary('1', true, 500, 1.5, 80)));
+    writeFileSync(path.join(dir, 'runner-2-summary.json'), JSON.stringify(summary('2', false, 498, 1.2, 95)));
+    const analysis = await analyze([dir]);
+    const [result] = analysis.results;
+    expect(result?.run.status).toBe('thresholds-failed');
+    expect(result?.numbers).toMatchObject({
+      source: 'summary',
+      requests: 998,
+      duration_s: 10.2,
+      latency_ms: { min: 1.2, max: 95, p95: null, mean: null },
+    });
+    expect(analysis.findings.map((f) => [f.id, f.detail])).toContainEqual(['thresholds-failed:op-sum', '`http_req_duration` `p(95)<50`']);
+  });
+});
+
 describe('bare inputs', () => {
   it('a single NDJSON file without tags of ours is one run named after the file', async () => {
     const file = path.join(root, 'plain.json');
