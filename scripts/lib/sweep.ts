@@ -408,7 +408,8 @@ export async function waitHealthy(url: string, timeoutMs: number, signal: AbortS
       if (response.ok) return;
       last = `status ${response.status}`;
     } catch (error) {
-      last = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      last = cause?.code ?? cause?.message ?? (error as Error).message;
     }
     if (Date.now() >= deadline) {
       throw new CliError(`sweep: \`${url}\` is not healthy after ${Math.round(timeoutMs / 1000)} s: last answer ${last}`, {

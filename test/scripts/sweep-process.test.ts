@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, w
 import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startSampleService } from '../../scripts/lib/processes.ts';
 import { runScript, startScript } from '../helpers/run-script.ts';
@@ -162,6 +163,47 @@ describe('Ctrl-C and --resume', () => {
       ['tps-20', 'ok'],
       ['tps-30', 'ok'],
     ]);
+  });
+});
+
+describe('before the first level', () => {
+  it('runs the target\'s data hook once with BASE_URL, unless --skip-data', async () => {
+    const service = await startSampleService({ replicas: 1 });
+    const marker = path.join(work, 'hook-ran.txt');
+    const hook = path.join(work, 'hook.mjs');
+    writeFileSync(hook, `import { appendFileSync } from 'node:fs';\nappendFileSync(${JSON.stringify(marker)}, process.env.BASE_URL + '\\n');\n`);
+    const targets = path.join(work, 'targets-hook.json');
+    writeFileSync(targets, JSON.stringify({ targets: { withdata: { kind: 'url', baseUrl: service.url, dataHook: [process.execPath, hook] } } }));
+    try {
+      const ran = await runScript('sweep.ts', ['--targets', targets, '--target', 'withdata', '--tps-levels', '5,10', ...fast, '--out', path.join(work, 'hook')]);
+      expect(ran.code).toBe(0);
+      expect(readFileSync(marker, 'utf8')).toBe(`${service.url}\n`);
+      const skipped = await runScript('sweep.ts', ['--targets', targets, '--target', 'withdata', '--tps-levels', '5', ...fast, '--skip-data', '--out', path.join(work, 'hook-skipped')]);
+      expect(skipped.code).toBe(0);
+      expect(readFileSync(marker, 'utf8')).toBe(`${service.url}\n`);
+    } finally {
+      await service.stop();
+    }
+  });
+
+  it('gives up on a target that never gets healthy, before any load', async () => {
+    const targets = path.join(work, 'targets-dead.json');
+    // A loopback port that was free a moment ago: nothing listens there.
+    const port = await new Promise<number>((resolve) => {
+      const server = createServer();
+      server.listen(0, '127.0.0.1', () => {
+        const { port: free } = server.address() as AddressInfo;
+        server.close(() => resolve(free));
+      });
+    });
+    writeFileSync(targets, JSON.stringify({ targets: { dead: { kind: 'url', baseUrl: `http://127.0.0.1:${port}` } } }));
+    const out = path.join(work, 'dead');
+    const result = await runScript('sweep.ts', ['--targets', targets, '--target', 'dead', '--tps-levels', '5', ...fast, '--health-timeout', '2s', '--out', out]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      `sweep: \`http://127.0.0.1:${port}/health\` is not healthy after 2 s: last answer ECONNREFUSED\nNote: check the target, raise --health-timeout, or pass --skip-health-wait\n`,
+    );
+    expect(manifestOf(out).levels.map((l) => l.status)).toEqual(['pending']);
   });
 });
 
