@@ -7,6 +7,7 @@
  * every run of the benchmark reads the same bytes.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
+import { gaussian, mulberry32 } from '../analysis/stats/random.ts';
 
 export interface GeneratedData {
   readonly bytes: number;
@@ -141,19 +142,4 @@ function rfc3339(ns: bigint): string {
 
 function round6(value: number): number {
   return Math.round(value * 1e6) / 1e6;
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function gaussian(random: () => number): number {
-  return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
 }

@@ -8,18 +8,12 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyze, type Analysis } from '../../../analysis/analyze.ts';
 import { AnalysisError } from '../../../analysis/errors.ts';
+import { quantileR7 as r7 } from '../../../analysis/stats/quantile-r7.ts';
 import { DECLARATIONS, pointLine, requestLines } from '../../helpers/k6-lines.ts';
 import { T0, writeSweep } from '../../helpers/sweep-fixture.ts';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'k6c-model-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-/** Exact R-7 quantile of sorted values (numpy `percentile(method='linear')`). */
-function r7(sorted: number[], q: number): number {
-  const h = q * (sorted.length - 1);
-  const lo = Math.floor(h);
-  return (sorted[lo] as number) + (h - lo) * ((sorted[Math.min(lo + 1, sorted.length - 1)] as number) - (sorted[lo] as number));
-}
 
 describe('a sweep folder', () => {
   let analysis: Analysis;

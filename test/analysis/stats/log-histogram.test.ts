@@ -1,28 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LogHistogram } from '../../../analysis/stats/log-histogram.ts';
-
-/**
- * Exact R-7 quantile (R `quantile(x, type = 7)`, numpy `percentile(x, q, method='linear')`, and what
- * k6 reports for `p(N)`): linear interpolation between order statistics at rank q·(n−1).
- */
-function exactR7(sorted: readonly number[], q: number): number {
-  const h = q * (sorted.length - 1);
-  const lo = Math.floor(h);
-  const hi = Math.min(lo + 1, sorted.length - 1);
-  return (sorted[lo] as number) + (h - lo) * ((sorted[hi] as number) - (sorted[lo] as number));
-}
-
-/** A small deterministic PRNG (mulberry32), so generated data is the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { quantileR7 as exactR7 } from '../../../analysis/stats/quantile-r7.ts';
+import { gaussian, mulberry32 as prng } from '../../../analysis/stats/random.ts';
 
 const QUANTILES = [0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99, 0.999];
 
@@ -98,8 +77,3 @@ describe('LogHistogram', () => {
     expect(() => new LogHistogram(0.01).merge(new LogHistogram(0.005))).toThrow('LogHistogram: cannot merge alpha `0.005` into `0.01`');
   });
 });
-
-/** Standard normal draw (Box–Muller). */
-function gaussian(r: () => number): number {
-  return Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
-}
