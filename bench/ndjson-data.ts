@@ -14,18 +14,6 @@ export interface GeneratedData {
   readonly requests: number;
 }
 
-const HTTP_METRICS = [
-  'http_reqs',
-  'http_req_duration',
-  'http_req_blocked',
-  'http_req_connecting',
-  'http_req_tls_handshaking',
-  'http_req_sending',
-  'http_req_waiting',
-  'http_req_receiving',
-  'http_req_failed',
-] as const;
-
 const METRIC_TYPES: Record<string, [string, string]> = {
   http_reqs: ['counter', 'default'],
   http_req_failed: ['rate', 'default'],

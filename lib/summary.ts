@@ -5,7 +5,6 @@
  */
 import type { MixEntry } from './mix.ts';
 import type { Schedule } from './schedule.ts';
-import type { Slo } from './thresholds.ts';
 
 /** The parts of k6's handleSummary `data` used here (k6 v2, default summary format). */
 export interface SummaryData {

@@ -40,7 +40,7 @@ export interface NdjsonOptions {
  */
 export async function loadK6Ndjson(file: string, sink: SampleSink, options: NdjsonOptions = {}): Promise<InputReport> {
   const problems = new ProblemLog(file, options.keepProblems);
-  const reader = new NdjsonReader(file, sink, problems);
+  const reader = new NdjsonReader(sink, problems);
   let truncated: Error | undefined;
   const previous = sink.onUnknownMetric;
   sink.onUnknownMetric = (metric) => {
@@ -98,7 +98,6 @@ export class NdjsonReader {
   private secondMs = 0;
 
   constructor(
-    private readonly file: string,
     private readonly sink: SampleSink,
     private readonly problems: ProblemLog,
   ) {}
@@ -323,11 +322,6 @@ export class NdjsonReader {
       this.lastLine ? `k6 ndjson: the last line is cut off (k6 stopped while writing it?) at line ${this.lines}` : message,
     );
   }
-}
-
-/** Characters of a JSON number: digits, `-`, `+`, `.`, `e`, `E`. */
-function isNumberChar(c: number): boolean {
-  return (c >= 48 && c <= 57) || c === 45 || c === 43 || c === 46 || c === 101 || c === 69;
 }
 
 /**

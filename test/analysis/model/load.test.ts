@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyze, type Analysis } from '../../../analysis/analyze.ts';
 import { AnalysisError } from '../../../analysis/errors.ts';
 import { quantileR7 as r7 } from '../../../analysis/stats/quantile-r7.ts';
-import { DECLARATIONS, pointLine, requestLines } from '../../helpers/k6-lines.ts';
+import { DECLARATIONS, requestLines } from '../../helpers/k6-lines.ts';
 import { T0, writeSweep } from '../../helpers/sweep-fixture.ts';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'k6c-model-'));
