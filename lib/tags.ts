@@ -10,9 +10,14 @@ export type StandardTag = (typeof STANDARD_TAGS)[number];
  * `20261124T010714Z-3f9c2a`. `random` is a uniform draw in [0, 1).
  */
 export function newRunId(now: Date, random: number): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = utcStamp(now);
   const suffix = Math.floor(random * 0x1000000).toString(16).padStart(6, '0');
   return `${stamp}-${suffix}`;
+}
+
+/** `20261124T010714Z`: UTC to the second, sortable, safe in file names and tag values. */
+export function utcStamp(now: Date): string {
+  return now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
 }
 
 /** `host:port` of a base URL, the default `target` tag (the port defaults from the scheme). */

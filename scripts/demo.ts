@@ -6,6 +6,7 @@
  *   npm run demo
  */
 import path from 'node:path';
+import { utcStamp } from '../lib/tags.ts';
 import { parseArgs } from 'node:util';
 import { fail, isMain, repoRoot } from './lib/cli.ts';
 import { progressSink } from './lib/progress.ts';
@@ -48,7 +49,7 @@ async function main(): Promise<void> {
     process.stdout.write(HELP);
     return;
   }
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = utcStamp(new Date());
   const outDir = path.resolve(values.out ?? path.join(repoRoot, 'runs', `demo-${stamp}`));
   const controller = new AbortController();
   process.on('SIGINT', () => controller.abort());

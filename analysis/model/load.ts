@@ -7,7 +7,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { AnalysisError } from '../errors.ts';
 import { Aggregator } from '../ingest/aggregate.ts';
-import { detectInput } from '../ingest/detect.ts';
+import { detectInput, type InputKind } from '../ingest/detect.ts';
 import { loadK6Csv } from '../ingest/k6-csv.ts';
 import { loadK6Ndjson } from '../ingest/k6-ndjson.ts';
 import { loadK6Summary, type SummaryLoad } from '../ingest/k6-summary.ts';
@@ -59,34 +59,38 @@ export async function loadRuns(paths: readonly string[], options: LoadOptions = 
   const manifests: { file: string; manifest: Manifest }[] = [];
   const looseSnapshots: SnapshotResult[] = [];
   const looseFiles: string[] = [];
-
-  for (const given of paths) {
-    // Paths stay as given (relative ones too), so messages and reports show what the user typed.
-    const target = given;
-    if (!existsSync(target)) throw new AnalysisError('unreadable', `analyze: \`${given}\` does not exist`);
-    if (statSync(target).isDirectory()) {
-      collectFolder(target, given, sources, manifests, looseSnapshots);
-    } else if (detectInput(target) === 'manifest') {
-      collectFolder(path.dirname(target), path.dirname(given), sources, manifests, looseSnapshots);
-    } else {
-      looseFiles.push(target);
+  // Each file's kind is read from its first bytes once, however many steps ask.
+  const kinds = new Map<string, InputKind>();
+  const detect = (file: string): InputKind => {
+    let kind = kinds.get(file);
+    if (kind === undefined) {
+      kind = detectInput(file);
+      kinds.set(file, kind);
     }
+    return kind;
+  };
+
+  // Paths stay as given (relative ones too), so messages and reports show what the user typed.
+  for (const given of paths) {
+    if (!existsSync(given)) throw new AnalysisError('unreadable', `analyze: \`${given}\` does not exist`);
+    if (statSync(given).isDirectory()) collectFolder(given, sources, manifests, looseSnapshots);
+    else if (detect(given) === 'manifest') collectFolder(path.dirname(given), sources, manifests, looseSnapshots);
+    else looseFiles.push(given);
   }
 
   const inputs: InputReport[] = [];
   const runs: Run[] = [];
-  for (const source of sources) {
-    runs.push(...(await loadSource(source, { bucketMs, keepProblems, inputs })));
-  }
+  const context: LoadContext = { bucketMs, keepProblems, inputs, detect };
+  for (const source of sources) runs.push(...(await loadSource(source, context)));
   // Loose files: each its own source, unless their run_id tags say they are one run.
   const loose = looseFiles.filter((file) => {
-    if (detectInput(file) !== 'snapshot') return true;
+    if (detect(file) !== 'snapshot') return true;
     looseSnapshots.push(...readSnapshotFile(file));
     return false;
   });
   if (loose.length > 0) {
     const perFile = await Promise.all(
-      loose.map((file) => loadSource({ folder: null, label: path.basename(file), files: [file], level: null, manifest: null, snapshotsDir: null }, { bucketMs, keepProblems, inputs })),
+      loose.map((file) => loadSource({ folder: null, label: path.basename(file), files: [file], level: null, manifest: null, snapshotsDir: null }, context)),
     );
     runs.push(...mergeByRunId(perFile.flat()));
   }
@@ -107,7 +111,6 @@ export async function loadRuns(paths: readonly string[], options: LoadOptions = 
 
 function collectFolder(
   folder: string,
-  shown: string,
   sources: RunSource[],
   manifests: { file: string; manifest: Manifest }[],
   snapshots: SnapshotResult[],
@@ -144,7 +147,7 @@ function collectFolder(
     if (sub.files.length > 0) sources.push(sub);
   }
   if (sources.length === 0 && snapshots.length === 0) {
-    throw new AnalysisError('no-data', `analyze: no k6 output, summary or capture in \`${shown}\``, {
+    throw new AnalysisError('no-data', `analyze: no k6 output, summary or capture in \`${folder}\``, {
       note: 'expected a sweep folder with manifest.json, a level folder with k6.json.gz or summary.json, or such files',
     });
   }
@@ -165,6 +168,7 @@ interface LoadContext {
   readonly bucketMs: number;
   readonly keepProblems: number;
   readonly inputs: InputReport[];
+  readonly detect: (file: string) => InputKind;
 }
 
 /** Loads a source's files; returns one run per run id found in them (normally one). */
@@ -172,7 +176,7 @@ async function loadSource(source: RunSource, context: LoadContext): Promise<Run[
   const aggregators: Aggregator[] = [];
   const summaries: SummaryLoad[] = [];
   const snapshots: SnapshotResult[] = [];
-  const kinds = source.files.map((file) => [file, detectInput(file)] as const);
+  const kinds = source.files.map((file) => [file, context.detect(file)] as const);
   const hasNdjson = kinds.some(([, kind]) => kind === 'k6-ndjson');
   for (const [file, kind] of kinds) {
     if (kind === 'k6-csv' && hasNdjson) {

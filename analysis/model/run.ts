@@ -86,6 +86,18 @@ export function latencyOf(histogram: LogHistogram): LatencyMs {
  * the rate because samples begin and end a fraction of an interval inside the run.
  */
 export function runNumbers(run: Run): RunNumbers {
+  // Findings, tables, sorting and the report all ask; the merge over every bucket is done once a run.
+  let numbers = computed.get(run);
+  if (numbers === undefined) {
+    numbers = computeNumbers(run);
+    computed.set(run, numbers);
+  }
+  return numbers;
+}
+
+const computed = new WeakMap<Run, RunNumbers>();
+
+function computeNumbers(run: Run): RunNumbers {
   const summary = run.summary;
   if (run.aggregator !== null && run.aggregator.groups().length > 0) {
     const total = (metric: string, pick: (stats: { count: number; sum: number; nonzero: number }) => number): number => {

@@ -5,7 +5,7 @@
 import type { Analysis } from '../analyze.ts';
 import type { Finding } from '../findings.ts';
 import type { InputReport } from '../ingest/problems.ts';
-import type { LatencyMs } from '../model/run.ts';
+import type { Run, RunNumbers } from '../model/run.ts';
 
 export const ANALYSIS_SCHEMA_VERSION = 1;
 
@@ -24,31 +24,12 @@ export interface AnalysisJson {
   readonly findings: readonly Finding[];
 }
 
-export interface AnalysisRun {
-  readonly id: string;
-  readonly label: string;
-  readonly scenario: string | null;
-  readonly target: string | null;
-  readonly level: number | null;
-  readonly levels: readonly number[];
-  readonly replicas: number | null;
-  readonly status: string;
-  readonly start: string | null;
-  readonly end: string | null;
-  readonly duration_s: number | null;
-  readonly requests: number;
-  readonly failed_requests: number;
-  readonly error_rate: number | null;
-  readonly rps: number | null;
-  readonly iterations: number;
-  readonly dropped_iterations: number;
-  readonly planned_iterations: number | null;
-  readonly latency_ms: LatencyMs;
-  readonly source: 'raw' | 'summary' | 'none';
-  readonly instances: readonly string[];
-  readonly files: readonly string[];
-  readonly thresholds: readonly { readonly metric: string; readonly expression: string; readonly ok: boolean }[];
-}
+/** A run in analysis.json: what identifies it, its key numbers, and what k6 judged. */
+export type AnalysisRun = Pick<Run, 'id' | 'label' | 'scenario' | 'target' | 'level' | 'levels' | 'replicas' | 'status' | 'instances' | 'files'> &
+  RunNumbers & {
+    readonly planned_iterations: number | null;
+    readonly thresholds: readonly { readonly metric: string; readonly expression: string; readonly ok: boolean }[];
+  };
 
 export function toAnalysisJson(analysis: Analysis, options: { toolVersion: string; now?: Date }): AnalysisJson {
   const { toolVersion, now = new Date() } = options;

@@ -3,6 +3,7 @@
  * validation messages a user needs, secrets split off and redacted from the recorded command line.
  */
 import path from 'node:path';
+import { utcStamp } from '../../lib/tags.ts';
 import { parseArgs } from 'node:util';
 import { parseDuration, parseNumber } from '../../lib/config.ts';
 import { CliError, repoRoot } from './cli.ts';
@@ -163,7 +164,7 @@ export function parseSweepArgs(argv: readonly string[], mode: 'sweep' | 'matrix'
     vars,
     secret_names: Object.keys(secretVars).sort(),
   };
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = utcStamp(new Date());
   const outDir = path.resolve(values.out ?? path.join(repoRoot, 'runs', `${target.name}-${mode === 'matrix' ? 'matrix' : scenario}-${stamp}`));
   return { target, plan, outDir, resume: false, secretVars, commandLine };
 }
