@@ -18,7 +18,7 @@ import {
   type Field,
   type Schema,
 } from './config.ts';
-import { k6Scenario, vuSizing, type VuSizing } from './executors.ts';
+import { DEFAULT_VU_LIMIT, k6Scenario, vuSizing, type VuSizing } from './executors.ts';
 import { mixField, weightedMix, type Mix } from './mix.ts';
 import { SAMPLE_SERVICE_REQUESTS, type Catalog } from './requests.ts';
 import { peakRate, plannedIterations, totalSeconds, type RateStage, type ScenarioKind, type Schedule } from './schedule.ts';
@@ -54,7 +54,13 @@ export function commonFields(defaults: CommonDefaults = {}) {
     SLO_ERROR_RATE: numberField({ min: 0, max: 1, fallback: '0.01', doc: 'SLO: share of failed requests below this' }),
     EXPECTED_LATENCY_MS: numberField({ min: 0, exclusiveMin: true, fallback: '100', doc: 'Expected response time, sizes the VU pool' }),
     PRE_ALLOCATED_VUS: optional(numberField({ min: 1, integer: true, doc: 'VUs allocated before the start; default: 1.5 × rate × expected latency' })),
-    MAX_VUS: optional(numberField({ min: 1, integer: true, doc: 'VU ceiling; default: max(10 × rate × expected latency, 20)' })),
+    MAX_VUS: optional(numberField({ min: 1, integer: true, doc: 'VU ceiling; default: max(10 × rate × expected latency, 20), at most `VU_LIMIT`' })),
+    VU_LIMIT: numberField({
+      min: 1,
+      integer: true,
+      fallback: String(DEFAULT_VU_LIMIT),
+      doc: 'Largest VU pool (pre-allocated and maximum) a run may ask for; k6 needs about 0.5 MB per VU',
+    }),
     REQUEST_TIMEOUT: optional(durationField({ doc: "Per-request timeout; default: k6's (60s)" })),
     CHECKS: booleanField({
       fallback: 'false',
@@ -105,7 +111,9 @@ export function scenarioSchema<S extends Schema>(definition: ScenarioDefinition<
 
 /**
  * Reads and validates the environment, then derives everything a run needs. Throws `ScenarioError`
- * (every problem listed) before anything is sent.
+ * (every problem listed) before anything is sent, including a VU pool over `VU_LIMIT` at the
+ * schedule's peak rate: k6 would allocate it before the first request, so the sweep calls this to
+ * refuse such a level before starting k6, and inside k6 it stops the run in the init context.
  */
 export function planScenario<S extends Schema>(
   definition: ScenarioDefinition<S>,
@@ -120,6 +128,7 @@ export function planScenario<S extends Schema>(
     expectedLatencyMs: config.EXPECTED_LATENCY_MS,
     preAllocatedVUs: config.PRE_ALLOCATED_VUS,
     maxVUs: config.MAX_VUS,
+    vuLimit: config.VU_LIMIT,
   });
   const slo: Slo = { p95Ms: config.SLO_P95_MS, p99Ms: config.SLO_P99_MS, errorRate: config.SLO_ERROR_RATE };
   const dynamicLevel = definition.kind === 'ramp' || definition.kind === 'stress';

@@ -56,12 +56,24 @@ export function stressSchedule(options: {
   if (maxRate < startRate) {
     throw new ScenarioError('schedule', `stress: max rate \`${maxRate}\` is below the start rate \`${startRate}\`: expected max >= start`);
   }
+  // Counted before they are built: `MAX_RATE=1e9` with `STEP=10` would be 10⁸ stages, gigabytes of
+  // them in every VU before the VU bound is even checked.
+  const steps = Math.ceil((maxRate - startRate) / step - 1e-9) + 1;
+  if (steps > MAX_STRESS_STEPS) {
+    throw new ScenarioError(
+      'schedule',
+      `stress: \`START_RATE\` \`${startRate}\` to \`MAX_RATE\` \`${maxRate}\` by \`STEP\` \`${step}\` makes ${steps} steps: expected at most ${MAX_STRESS_STEPS}; raise \`STEP\` or lower \`MAX_RATE\``,
+    );
+  }
   const stages: RateStage[] = [{ duration: stepDuration, target: startRate }];
   for (const level of stressLevels(startRate, step, maxRate).slice(1)) {
     stages.push({ duration: rampDuration, target: level }, { duration: stepDuration, target: level });
   }
   return { kind: 'stress', startRate, stages };
 }
+
+/** More steps than a test could hold for a meaningful time each (1000 steps of 30 s are 8 hours). */
+export const MAX_STRESS_STEPS = 1000;
 
 /** The plateau rates of a stress schedule: start, start+step, … below max, then max. */
 export function stressLevels(startRate: number, step: number, maxRate: number): number[] {

@@ -2,7 +2,7 @@
  * Real k6 runs of the bundled scenarios (dist/, built by the global setup) against the sample service
  * on 127.0.0.1, each shortened to a few seconds through the environment.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -127,5 +127,26 @@ describe('failures', () => {
     expect(result.stderr).toContain('test aborted: config: `TPS` is `abc`: expected a number > 0');
     // k6 stopped in the init context: it never opened its output, let alone sent a request.
     expect(() => readFileSync(path.join(dir, 'k6.json'))).toThrow('ENOENT');
+  });
+
+  // A VU pool past VU_LIMIT is refused in the init context of the one VU k6 starts to read the
+  // options, before it allocates the pool; unbounded, `TPS=1e9` took k6 to 12.8 GB in 35 s.
+  // Stress climbs to MAX_RATE by STEP, so STEP is large enough to keep its schedule to ten steps.
+  it.each([
+    ['constant', { TPS: '1e9' }],
+    ['stress', { START_RATE: '10', STEP: '1e8', MAX_RATE: '1e9' }],
+  ])('%s: a peak rate of 1e9/s stops k6 with 108 before any VU is allocated', async (name, vars) => {
+    const { result, dir } = await runScenario(name, vars);
+    expect(result.exitCode).toBe(108);
+    expect(result.stderr).toContain(`could not initialize '${path.join(repoRoot, 'dist', `${name}.js`)}'`);
+    expect(result.stderr).toContain(
+      'test aborted: executor: a peak rate of `1000000000`/s with `EXPECTED_LATENCY_MS` `100` needs 150000000 pre-allocated VUs ' +
+        '(1.5 × rate × latency): expected at most 1500 (`VU_LIMIT`); lower the rate or `EXPECTED_LATENCY_MS`, ' +
+        'set `PRE_ALLOCATED_VUS` and `MAX_VUS` to at most 1500, or raise `VU_LIMIT` if the load generator has the memory (about 0.5 MB per VU)',
+    );
+    // Neither the output k6 opens when the test starts nor the summary it writes at the end exists,
+    // and no summary was printed: the run never began, so no request was sent.
+    expect(readdirSync(dir)).toEqual([]);
+    expect(result.stdout).toBe('');
   });
 });

@@ -151,3 +151,111 @@ describe('planScenario', () => {
     expect(() => planScenario(CONSTANT, { MIX: 'predict:1,unknown:2' }, clock)).toThrow('config: `MIX` is `predict:1,unknown:2`');
   });
 });
+
+describe('planScenario: VU_LIMIT', () => {
+  /** The refusal as `code: message`, so a test pins both; `null` when the plan is accepted. */
+  function refusal(definition: Parameters<typeof planScenario>[0], env: Record<string, string>): string | null {
+    try {
+      planScenario(definition, Object.freeze(env), clock);
+      return null;
+    } catch (error) {
+      if (!(error instanceof ScenarioError)) throw error;
+      return `${error.code}: ${error.message}`;
+    }
+  }
+
+  const fix = (limit: number): string =>
+    `lower the rate or \`EXPECTED_LATENCY_MS\`, set \`PRE_ALLOCATED_VUS\` and \`MAX_VUS\` to at most ${limit}, ` +
+    'or raise `VU_LIMIT` if the load generator has the memory (about 0.5 MB per VU)';
+  const raise = 'or raise `VU_LIMIT` if the load generator has the memory (about 0.5 MB per VU)';
+
+  // [case, definition, env, the one refusal line (code `schedule`)]
+  it.each([
+    [
+      'constant: TPS=1e9 with the default latency',
+      CONSTANT,
+      { TPS: '1e9' },
+      'executor: a peak rate of `1000000000`/s with `EXPECTED_LATENCY_MS` `100` needs 150000000 pre-allocated VUs ' +
+        `(1.5 × rate × latency): expected at most 1500 (\`VU_LIMIT\`); ${fix(1500)}`,
+    ],
+    [
+      // The peak of the stages, not the start or the last one: 20000/s × 0.1 s × 1.5.
+      'ramp: the peak of STAGES',
+      RAMP,
+      { START_RATE: '10', STAGES: '30s:20000,1m:50' },
+      'executor: a peak rate of `20000`/s with `EXPECTED_LATENCY_MS` `100` needs 3000 pre-allocated VUs ' +
+        `(1.5 × rate × latency): expected at most 1500 (\`VU_LIMIT\`); ${fix(1500)}`,
+    ],
+    [
+      'stress: MAX_RATE, the last step',
+      STRESS,
+      { START_RATE: '1000', STEP: '1e8', MAX_RATE: '1e9' },
+      'executor: a peak rate of `1000000000`/s with `EXPECTED_LATENCY_MS` `100` needs 150000000 pre-allocated VUs ' +
+        `(1.5 × rate × latency): expected at most 1500 (\`VU_LIMIT\`); ${fix(1500)}`,
+    ],
+    [
+      // 4001/s × 0.25 s × 1.5 = 1500.4, one VU over: a slower target needs a larger pool at a rate
+      // that fits at 100 ms.
+      'soak: TPS with a higher EXPECTED_LATENCY_MS',
+      SOAK,
+      { TPS: '4001', EXPECTED_LATENCY_MS: '250' },
+      'executor: a peak rate of `4001`/s with `EXPECTED_LATENCY_MS` `250` needs 1501 pre-allocated VUs ' +
+        `(1.5 × rate × latency): expected at most 1500 (\`VU_LIMIT\`); ${fix(1500)}`,
+    ],
+    [
+      'a lower VU_LIMIT',
+      CONSTANT,
+      { TPS: '1000', VU_LIMIT: '100' },
+      'executor: a peak rate of `1000`/s with `EXPECTED_LATENCY_MS` `100` needs 150 pre-allocated VUs ' +
+        `(1.5 × rate × latency): expected at most 100 (\`VU_LIMIT\`); ${fix(100)}`,
+    ],
+    [
+      'an explicit PRE_ALLOCATED_VUS',
+      CONSTANT,
+      { PRE_ALLOCATED_VUS: '2000' },
+      `executor: \`PRE_ALLOCATED_VUS\` is \`2000\`: expected at most 1500 (\`VU_LIMIT\`); lower it, ${raise}`,
+    ],
+    [
+      'an explicit MAX_VUS',
+      STRESS,
+      { MAX_VUS: '5000' },
+      `executor: \`MAX_VUS\` is \`5000\`: expected at most 1500 (\`VU_LIMIT\`); lower it, ${raise}`,
+    ],
+    [
+      // A ceiling below a pool that is refused anyway is not the first thing to fix.
+      'TPS=1e9 with a small MAX_VUS: only the pool it needs',
+      CONSTANT,
+      { TPS: '1e9', MAX_VUS: '100' },
+      'executor: a peak rate of `1000000000`/s with `EXPECTED_LATENCY_MS` `100` needs 150000000 pre-allocated VUs ' +
+        `(1.5 × rate × latency): expected at most 1500 (\`VU_LIMIT\`); ${fix(1500)}`,
+    ],
+  ])('refuses %s', (_, definition, env, message) => {
+    expect(refusal(definition as Parameters<typeof planScenario>[0], env)).toBe(`schedule: ${message}`);
+  });
+
+  it('lists every VU problem at once', () => {
+    expect(refusal(CONSTANT, { PRE_ALLOCATED_VUS: '2000', MAX_VUS: '5000', VU_LIMIT: '1000' })).toBe(
+      [
+        `schedule: executor: \`PRE_ALLOCATED_VUS\` is \`2000\`: expected at most 1000 (\`VU_LIMIT\`); lower it, ${raise}`,
+        `executor: \`MAX_VUS\` is \`5000\`: expected at most 1000 (\`VU_LIMIT\`); lower it, ${raise}`,
+      ].join('\n'),
+    );
+  });
+
+  // [case, definition, env, preAllocatedVUs, maxVUs]
+  it.each([
+    ['constant: 5000/s, the default ceiling capped at the limit', CONSTANT, { TPS: '5000' }, 750, 1500],
+    ['constant: 10000/s, a pool of exactly the limit', CONSTANT, { TPS: '10000' }, 1500, 1500],
+    ['stress: explicit pools at the limit', STRESS, { MAX_RATE: '1e6', STEP: '1e5', PRE_ALLOCATED_VUS: '1500', MAX_VUS: '1500' }, 1500, 1500],
+    ['soak: a bigger generator raises VU_LIMIT', SOAK, { TPS: '1e5', VU_LIMIT: '20000' }, 15000, 20000],
+  ])('accepts %s', (_, definition, env, preAllocatedVUs, maxVUs) => {
+    const plan = planScenario(definition as Parameters<typeof planScenario>[0], Object.freeze(env), clock);
+    expect(Object.values(plan.options.scenarios ?? {})[0]).toMatchObject({ preAllocatedVUs, maxVUs });
+    expect(plan.run.vus).toEqual({ pre_allocated: preAllocatedVUs, max: maxVUs });
+  });
+
+  it('refuses a VU_LIMIT that is not a positive integer', () => {
+    expect(refusal(CONSTANT, { VU_LIMIT: '0' })).toBe('config: config: `VU_LIMIT` is `0`: expected an integer >= 1');
+    expect(refusal(CONSTANT, { VU_LIMIT: '1e3.5' })).toBe('config: config: `VU_LIMIT` is `1e3.5`: expected an integer >= 1');
+  });
+});

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseDuration, type Duration } from '../../lib/config.ts';
 import { ScenarioError } from '../../lib/errors.ts';
-import { k6Scenario, vuSizing } from '../../lib/executors.ts';
+import { DEFAULT_VU_LIMIT, k6Scenario, vuSizing } from '../../lib/executors.ts';
 import {
   constantSchedule,
   levelAt,
@@ -82,6 +82,15 @@ describe('schedules', () => {
     );
   });
 
+  it('stress refuses more than 1000 steps before building them, and takes exactly 1000', () => {
+    expect(() => stressSchedule({ startRate: 10, step: 10, maxRate: 1e9, stepDuration: d('30s'), rampDuration: d('5s') })).toThrow(
+      new ScenarioError('schedule', 'stress: `START_RATE` `10` to `MAX_RATE` `1000000000` by `STEP` `10` makes 100000000 steps: expected at most 1000; raise `STEP` or lower `MAX_RATE`'),
+    );
+    expect(stressLevels(1, 1, 1000)).toHaveLength(1000);
+    expect(stressSchedule({ startRate: 1, step: 1, maxRate: 1000, stepDuration: d('1s'), rampDuration: d('0s') }).stages).toHaveLength(1 + 2 * 999);
+    expect(() => stressSchedule({ startRate: 1, step: 1, maxRate: 1001, stepDuration: d('1s'), rampDuration: d('0s') })).toThrow('makes 1001 steps: expected at most 1000');
+  });
+
   it('soak: warm-up ramp from zero, then the rate', () => {
     const schedule = soakSchedule({ rate: 40, warmup: d('5m'), duration: d('1h') });
     expect(schedule.startRate).toBe(0);
@@ -109,10 +118,25 @@ describe('executors', () => {
     expect(vuSizing({ peakRate: 5, expectedLatencyMs: 100, preAllocatedVUs: 40 })).toEqual({ preAllocatedVUs: 40, maxVUs: 40 });
   });
 
-  it('refuses a ceiling below the pool', () => {
-    expect(() => vuSizing({ peakRate: 5, expectedLatencyMs: 100, preAllocatedVUs: 10, maxVUs: 5 })).toThrow(
-      'executor: `MAX_VUS` is `5`: expected at least PRE_ALLOCATED_VUS (`10`)',
-    );
+  it.each([
+    ['an explicit pool', { peakRate: 5, preAllocatedVUs: 10, maxVUs: 5 }, 'executor: `MAX_VUS` is `5`: expected at least 10 (`PRE_ALLOCATED_VUS`)'],
+    [
+      'the default pool, naming what sized it',
+      { peakRate: 200, maxVUs: 5 },
+      'executor: `MAX_VUS` is `5`: expected at least 30, the pre-allocated VUs a peak rate of `200`/s with `EXPECTED_LATENCY_MS` `100` ' +
+        'needs (1.5 × rate × latency); raise it, or set `PRE_ALLOCATED_VUS` to at most 5',
+    ],
+  ])('refuses a ceiling below %s', (_, sizing, message) => {
+    expect(() => vuSizing({ expectedLatencyMs: 100, ...sizing })).toThrow(new ScenarioError('schedule', message));
+  });
+
+  it('caps the default ceiling at the VU limit, since it is only headroom', () => {
+    // 5000/s × 0.1 s = 500 in flight: 750 pre-allocated; 10× would be 5000, over the default 1500.
+    expect(vuSizing({ peakRate: 5000, expectedLatencyMs: 100 })).toEqual({ preAllocatedVUs: 750, maxVUs: DEFAULT_VU_LIMIT });
+    // The floor of 20 gives way to a smaller limit too.
+    expect(vuSizing({ peakRate: 5, expectedLatencyMs: 100, vuLimit: 10 })).toEqual({ preAllocatedVUs: 1, maxVUs: 10 });
+    // A pool of exactly the limit is allowed.
+    expect(vuSizing({ peakRate: 10_000, expectedLatencyMs: 100 })).toEqual({ preAllocatedVUs: 1500, maxVUs: 1500 });
   });
 
   it('constant schedules run on constant-arrival-rate', () => {
