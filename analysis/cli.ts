@@ -1,9 +1,9 @@
 /**
  * `npm run analyze -- <paths...> [--out DIR]`: reads runs, writes DIR/analysis.json and DIR/report.md.
  */
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { flagHelp, parseFlags } from '../scripts/lib/flags.ts';
 import { analyze, type Analysis } from './analyze.ts';
 import { AnalysisError } from './errors.ts';
 import { parseDuration } from '../lib/config.ts';
@@ -15,19 +15,22 @@ export const EXIT_USAGE_OR_INPUT = 1;
 /** With `--gate`: a finding of severity `fail` (failed thresholds, a level that errored). */
 export const EXIT_GATE_FAILED = 3;
 
+const FLAGS = {
+  out: { type: 'string', value: 'DIR', help: 'where to write analysis.json and report.md\n(default: <folder>/report for one folder, else ./report)' },
+  bucket: { type: 'string', value: 'D', help: 'time bucket of the per-second series, a duration such as 1s or 10s (default 1s)' },
+  gate: { type: 'boolean', help: `exit ${EXIT_GATE_FAILED} when a finding has severity fail (failed thresholds, an errored level)` },
+  help: { type: 'boolean', short: 'h', help: 'this text' },
+} as const;
+
 const HELP = `Usage: npm run analyze -- <paths...> [options]
 
 Reads k6 runs and writes a report. A path is a sweep folder (with manifest.json), a level folder,
 a folder of files, or a file: k6 --out json output (.json, .ndjson, .gz), k6 --out csv output,
 a k6 summary (handleSummary data, --summary-export, k6-capacity summary.json), or a kubectl capture.
+Files of one run (a k6 output and its summary.json, runner outputs) are merged by their run_id.
 
 Options:
-  --out DIR       where to write analysis.json and report.md
-                  (default: <folder>/report for one folder, else ./report)
-  --bucket D      time bucket of the per-second series, a duration such as 1s or 10s (default 1s)
-  --gate          exit ${EXIT_GATE_FAILED} when a finding has severity fail (failed thresholds, an errored level)
-  -h, --help      this text
-
+${flagHelp(FLAGS, { width: 16 })}
 Exit codes: ${EXIT_OK} done; ${EXIT_USAGE_OR_INPUT} bad usage or unusable input (the message names the file and line);
 ${EXIT_GATE_FAILED} --gate and a finding of severity fail.
 `;
@@ -40,13 +43,15 @@ export interface CliResult {
 export async function runCli(argv: readonly string[], io: { stdout: (s: string) => void; stderr: (s: string) => void; cwd: string }): Promise<CliResult> {
   let parsed;
   try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      options: { out: { type: 'string' }, bucket: { type: 'string' }, gate: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    parsed = parseFlags(argv, FLAGS, {
+      command: 'analyze',
+      note: '`npm run analyze -- --help` lists the options',
+      positionals: true,
+      error: (message, note) => new AnalysisError('usage', message, { note }),
     });
   } catch (error) {
-    io.stderr(`analyze: ${(error as Error).message}\nNote: see \`npm run analyze -- --help\`\n`);
+    const { message, note } = error as AnalysisError;
+    io.stderr(`${message}\n${note === undefined ? '' : `Note: ${note}\n`}`);
     return { exitCode: EXIT_USAGE_OR_INPUT, outDir: null };
   }
   const { values, positionals } = parsed;
@@ -78,9 +83,10 @@ export async function runCli(argv: readonly string[], io: { stdout: (s: string) 
         ...input,
         path: relativePath(input.path),
         problems: input.problems.map((problem) => ({ ...problem, message: problem.message.split(input.path).join(relativePath(input.path)) })),
+        ...(input.skipped_reason === undefined ? {} : { skipped_reason: input.skipped_reason.split(input.path).join(relativePath(input.path)) }),
       })),
       runs: json.runs.map((run) => ({ ...run, files: run.files.map(relativePath) })),
-      findings: json.findings.map((finding) => ({ ...finding, id: finding.id.replace(/^(input-problems:)(.*)$/, (_m, kind: string, file: string) => kind + relativePath(file)) })),
+      findings: json.findings.map((finding) => ({ ...finding, id: finding.id.replace(/^(input-problems:|input-skipped:)(.*)$/, (_m, kind: string, file: string) => kind + relativePath(file)) })),
     };
     mkdirSync(outDir, { recursive: true });
     writeAtomically(path.join(outDir, 'analysis.json'), `${JSON.stringify(portable, null, 2)}\n`);
@@ -97,12 +103,17 @@ export async function runCli(argv: readonly string[], io: { stdout: (s: string) 
   }
 }
 
-function defaultOut(paths: readonly string[], cwd: string): string {
-  const only = paths[0] === undefined ? undefined : path.resolve(paths[0]);
-  if (paths.length === 1 && only !== undefined) {
-    return statSync(only).isDirectory() ? path.join(only, 'report') : path.join(path.dirname(only), 'report');
-  }
-  return path.join(cwd, 'report');
+/**
+ * Where the report goes without `--out`: `<folder>/report` for one folder, and for files beside each
+ * other (`k6.json.gz summary.json`) their folder's `report/`; else `./report`.
+ */
+export function defaultOut(paths: readonly string[], cwd: string): string {
+  const homes = new Set(paths.map((p) => {
+    const full = path.resolve(cwd, p);
+    return existsSync(full) && statSync(full).isDirectory() ? full : path.dirname(full);
+  }));
+  const [only] = homes;
+  return homes.size === 1 && only !== undefined ? path.join(only, 'report') : path.join(cwd, 'report');
 }
 
 function writeAtomically(file: string, content: string): void {

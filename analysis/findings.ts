@@ -4,7 +4,7 @@
  */
 import type { InputReport } from './ingest/problems.ts';
 import { recordsOf } from './model/load.ts';
-import { runNumbers, type Run } from './model/run.ts';
+import { loadgenNumbers, runNumbers, type Run } from './model/run.ts';
 
 export type Severity = 'info' | 'warn' | 'fail';
 
@@ -16,6 +16,13 @@ export interface Finding {
   /** The run it is about, or `null` for inputs as a whole. */
   readonly run: string | null;
 }
+
+/**
+ * k6 using this much CPU (0.8 of a core, averaged over the level) is taken to be near its limit: its
+ * VUs share the Go runtime's threads, and on the machines it runs on (a laptop, a runner pod with
+ * a CPU limit of 1 or 2) the target and k6 compete for what is left.
+ */
+export const LOADGEN_CPU_LIMIT_MILLICORES = 800;
 
 /** Achieved rate below this share of the target means the rate was not held. */
 export const RATE_HELD_SHARE = 0.95;
@@ -52,14 +59,27 @@ export function runFindings(run: Run): Finding[] {
     add('thresholds-failed', 'fail', `${run.label}: thresholds failed`, 'k6 exited with code 99 (ThresholdsHaveFailed)');
   }
 
-  if (numbers.dropped_iterations > 0) {
-    add(
-      'dropped-iterations',
-      'warn',
-      `${run.label}: ${numbers.dropped_iterations} iterations dropped`,
-      'k6 had no free VU when they were due: the offered rate was not held, so latency here understates what the target would have done; raise MAX_VUS or treat this level as beyond capacity',
+  // A saturated load generator looks like a saturated target (the rate is not held, latency grows):
+  // say which one it was, where the data tells.
+  const loadgen = loadgenNumbers(run);
+  const reasons: string[] = [];
+  if (loadgen.cpu_mean_millicores !== null && loadgen.cpu_mean_millicores >= LOADGEN_CPU_LIMIT_MILLICORES) {
+    reasons.push(
+      `k6 used ${cores(loadgen.cpu_mean_millicores)} cores on average (max ${cores(loadgen.cpu_max_millicores ?? loadgen.cpu_mean_millicores)}) over ${loadgen.samples} captures, ` +
+        `at or above ${cores(LOADGEN_CPU_LIMIT_MILLICORES)} of a core: the rate this level reached may be k6's limit, not the target's; ` +
+        'give k6 more CPU or more runners (`npm run k8s -- testrun --parallelism N`)',
     );
   }
+  if (loadgen.out_of_vus) {
+    const needed =
+      loadgen.iteration_mean_ms !== null && run.level !== null ? `; holding ${format(run.level)}/s at the ${loadgen.iteration_mean_ms.toFixed(1)} ms an iteration took needs about ${Math.ceil((run.level * loadgen.iteration_mean_ms) / 1000)} busy VUs (rate × iteration time)` : '';
+    reasons.push(
+      `k6 ran out of VUs: ${loadgen.vus_peak === null ? 'its pool' : `${loadgen.vus_peak} of ${loadgen.vus_max ?? '?'}`} were busy` +
+        `${numbers.dropped_iterations > 0 ? ` and ${numbers.dropped_iterations} iterations were dropped` : ''}${needed}; ` +
+        'the offered rate was not held, so latency here understates what the target would have done: raise `MAX_VUS` (or `EXPECTED_LATENCY_MS`), or, if latency grew because the target saturated, treat this level as beyond capacity',
+    );
+  }
+  if (reasons.length > 0) add('loadgen-limited', 'warn', `${run.label}: load generator limited`, reasons.join('. '));
 
   if (run.level !== null && numbers.rps !== null && numbers.rps < RATE_HELD_SHARE * run.level) {
     add(
@@ -106,6 +126,10 @@ export function inputFindings(inputs: readonly InputReport[]): Finding[] {
     .filter((input) => input.problems_total > 0 && !input.format.startsWith('kubectl:') && !input.format.startsWith('capture-log:'))
     .map((input) => {
       const first = input.problems[0];
+      if (input.skipped_reason !== undefined) {
+        // A stranger in a run's folder, or an output that duplicates another: left out on purpose.
+        return { id: `input-skipped:${input.path}`, severity: 'info' as const, title: `${input.path}: skipped`, detail: input.skipped_reason, run: null };
+      }
       return {
         id: `input-problems:${input.path}`,
         severity: 'warn' as const,
@@ -114,6 +138,10 @@ export function inputFindings(inputs: readonly InputReport[]): Finding[] {
         run: null,
       };
     });
+}
+
+function cores(millicores: number): string {
+  return (millicores / 1000).toFixed(2);
 }
 
 function format(value: number): string {

@@ -7,7 +7,7 @@ import { detectKind } from '../snapshots/index.ts';
 import { isManifest } from '../model/manifest.ts';
 import { isGzip, peek } from './open.ts';
 
-export type InputKind = 'k6-ndjson' | 'k6-csv' | 'json-document' | 'manifest' | 'snapshot' | 'empty' | 'unknown';
+export type InputKind = 'k6-ndjson' | 'k6-csv' | 'other-csv' | 'json-document' | 'manifest' | 'snapshot' | 'empty' | 'unknown';
 
 const HEAD_BYTES = 1 << 16;
 
@@ -27,7 +27,9 @@ export function detectInput(file: string): InputKind {
   const trimmed = text.trimStart();
   if (trimmed === '') return 'empty';
   const firstLine = trimmed.split('\n', 1)[0]?.replace(/\r$/, '') ?? '';
-  if (firstLine.startsWith('metric_name,') || firstLine.startsWith('\ufeffmetric_name,')) return 'k6-csv';
+  if (isK6CsvHeader(firstLine)) return 'k6-csv';
+  // A `.csv` whose header is not k6's: the CSV loader refuses it, saying which header it expected.
+  if (/\.csv(\.gz)?$/i.test(file) && !trimmed.startsWith('{')) return 'other-csv';
   if (trimmed.startsWith('{')) {
     // One JSON object per line with `type` Point/Metric is k6 NDJSON; a JSON document spans the file.
     try {
@@ -50,4 +52,14 @@ export function detectInput(file: string): InputKind {
     return objectLines.length >= 2 ? 'k6-ndjson' : 'json-document';
   }
   return detectKind(text) === 'unknown' ? 'unknown' : 'snapshot';
+}
+
+/**
+ * k6 CSV headers name their columns; the loader reads them by name, so any order (a file re-sorted
+ * by a spreadsheet, a future k6) is a k6 CSV as long as the three sample columns are there.
+ */
+function isK6CsvHeader(line: string): boolean {
+  if (line.startsWith('{')) return false;
+  const names = line.replace(/^\ufeff/, '').split(',').map((name) => name.trim().replace(/^"(.*)"$/, '$1'));
+  return names.includes('metric_name') && names.includes('timestamp') && names.includes('metric_value');
 }

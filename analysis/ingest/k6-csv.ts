@@ -27,7 +27,7 @@ export interface K6CsvOptions {
 
 /** The columns k6 writes first; without them the file is not a k6 CSV. */
 const REQUIRED = ['metric_name', 'timestamp', 'metric_value'] as const;
-const EXPECTED_HEADER = 'expected a header starting with `metric_name,timestamp,metric_value`';
+const EXPECTED_HEADER = 'expected a k6 CSV header with the columns `metric_name`, `timestamp` and `metric_value` (in any order, then tag columns)';
 /** Longest row accepted: a stray quote must not swallow the rest of a multi-GB file into memory. */
 const MAX_RECORD_CHARS = 1 << 20;
 /** Distinct raw tag cells remembered; cleared when full (unique URLs must not grow it forever). */
@@ -202,15 +202,17 @@ class CsvRows {
   }
 
   /** The error for a first line that is not a k6 CSV header, quoting the line as it is in the file. */
-  private notAHeader(line: number, fallback: string): AnalysisError {
+  private notAHeader(line: number, fallback: string, missing: readonly string[] = []): AnalysisError {
     const text = readLine(this.file, line) ?? fallback;
     const note = text.startsWith('{') ? 'the file looks like JSON: k6 `--out json` output or a summary, not `--out csv`' : undefined;
-    return new AnalysisError('unknown-format', `k6 csv: \`${excerpt(text)}\` at ${this.file}:${line}: ${EXPECTED_HEADER}`, note === undefined ? {} : { note });
+    const lacking = missing.length === 0 || missing.length === REQUIRED.length ? '' : `; missing ${missing.map((name) => `\`${name}\``).join(', ')}`;
+    return new AnalysisError('unknown-format', `k6 csv: \`${excerpt(text)}\` at ${this.file}:${line}: ${EXPECTED_HEADER}${lacking}`, note === undefined ? {} : { note });
   }
 
   private header(record: string[], line: number): void {
     const col = (name: string): number => record.indexOf(name);
-    if (REQUIRED.some((name) => col(name) < 0)) throw this.notAHeader(line, record.join(','));
+    const missing = REQUIRED.filter((name) => col(name) < 0);
+    if (missing.length > 0) throw this.notAHeader(line, record.join(','), missing);
     this.started = true;
     this.width = record.length;
     this.metricCol = col('metric_name');

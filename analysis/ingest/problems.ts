@@ -38,4 +38,6 @@ export interface InputReport {
   readonly problems: readonly Problem[];
   /** All problems, counted. */
   readonly problems_total: number;
+  /** Set when the whole file was left out on purpose (a stranger in a run's folder, a duplicate output): why. */
+  readonly skipped_reason?: string;
 }

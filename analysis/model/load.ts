@@ -88,13 +88,13 @@ export async function loadRuns(paths: readonly string[], options: LoadOptions = 
     looseSnapshots.push(...readSnapshotFile(file));
     return false;
   });
-  if (loose.length > 0) {
-    const perFile = await Promise.all(
-      loose.map((file) => loadSource({ folder: null, label: path.basename(file), files: [file], level: null, manifest: null, snapshotsDir: null }, context)),
-    );
-    runs.push(...mergeByRunId(perFile.flat()));
-  }
+  if (loose.length > 0) runs.push(...(await loadLooseFiles(loose, context)));
   inputs.push(...snapshotReports(looseSnapshots));
+  if (runs.length === 0 && looseSnapshots.length === 0) {
+    throw new AnalysisError('no-data', `analyze: no k6 output, summary or capture in ${paths.map((p) => `\`${p}\``).join(', ')}`, {
+      note: 'expected a sweep folder with manifest.json, a level folder with k6.json.gz or summary.json, or such files',
+    });
+  }
 
   // Captures given on their own belong to the runs they were taken during.
   const placed = runs.map((run) => {
@@ -159,7 +159,8 @@ function fillFromFolder(source: RunSource, dir: string): void {
       if (entry.name === 'snapshots') source.snapshotsDir = path.join(dir, entry.name);
       continue;
     }
-    if (entry.name === 'manifest.json' || !DATA_FILE.test(entry.name)) continue;
+    // Dotfiles are the tools' own bookkeeping (the sweep's `.processes.json`, temporary writes).
+    if (entry.name === 'manifest.json' || entry.name.startsWith('.') || !DATA_FILE.test(entry.name)) continue;
     source.files.push(path.join(dir, entry.name));
   }
 }
@@ -171,107 +172,195 @@ interface LoadContext {
   readonly detect: (file: string) => InputKind;
 }
 
-/** Loads a source's files; returns one run per run id found in them (normally one). */
-async function loadSource(source: RunSource, context: LoadContext): Promise<Run[]> {
-  const aggregators: Aggregator[] = [];
-  const summaries: SummaryLoad[] = [];
+/**
+ * What one data file gave: its raw aggregates split by run id (normally one), or a summary. Pieces
+ * of the same run id are one run, however many files they come from.
+ */
+interface Piece {
+  readonly file: string;
+  readonly runId: string;
+  readonly kind: 'k6-ndjson' | 'k6-csv' | 'summary';
+  readonly aggregator: Aggregator | null;
+  readonly summary: SummaryLoad | null;
+}
+
+/**
+ * Reads `files` into pieces. In a folder (`lenient`), a file that is not a k6 output, summary or
+ * capture (a `config.json` beside the run) is listed as skipped with the reason; a file the user
+ * named is unusable input and stops the analysis.
+ */
+async function readPieces(files: readonly string[], context: LoadContext, options: { lenient: boolean; skipCsvBesideNdjson: boolean }): Promise<{ pieces: Piece[]; snapshots: SnapshotResult[] }> {
+  const pieces: Piece[] = [];
   const snapshots: SnapshotResult[] = [];
-  const kinds = source.files.map((file) => [file, context.detect(file)] as const);
+  const kinds = files.map((file) => [file, context.detect(file)] as const);
   const hasNdjson = kinds.some(([, kind]) => kind === 'k6-ndjson');
   for (const [file, kind] of kinds) {
-    if (kind === 'k6-csv' && hasNdjson) {
+    if (kind === 'k6-csv' && hasNdjson && options.skipCsvBesideNdjson) {
       // Both outputs of one k6 run (`--out json --out csv`) hold the same samples: read one of them.
-      context.inputs.push({
-        path: file,
-        format: 'k6-csv',
-        lines: 0,
-        skipped: 0,
-        problems: [{ line: null, message: `analyze: skipped \`${file}\`: its folder has k6 NDJSON output of the same run, and reading both would count every sample twice` }],
-        problems_total: 1,
-      });
+      context.inputs.push(skippedInput(file, 'k6-csv', `analyze: skipped \`${file}\`: its folder has k6 NDJSON output of the same run, and reading both would count every sample twice`));
       continue;
     }
-    switch (kind) {
-      case 'k6-ndjson':
-      case 'k6-csv': {
-        const aggregator = new Aggregator({ bucketMs: context.bucketMs });
-        const report =
-          kind === 'k6-ndjson'
-            ? await loadK6Ndjson(file, aggregator, { keepProblems: context.keepProblems })
-            : await loadK6Csv(file, aggregator, { keepProblems: context.keepProblems });
-        context.inputs.push(report);
-        aggregators.push(aggregator);
-        break;
+    try {
+      switch (kind) {
+        case 'k6-ndjson':
+        case 'k6-csv':
+        case 'other-csv': {
+          const aggregator = new Aggregator({ bucketMs: context.bucketMs });
+          const report =
+            kind === 'k6-ndjson'
+              ? await loadK6Ndjson(file, aggregator, { keepProblems: context.keepProblems })
+              : await loadK6Csv(file, aggregator, { keepProblems: context.keepProblems });
+          context.inputs.push(report);
+          const format = kind === 'k6-ndjson' ? 'k6-ndjson' : 'k6-csv';
+          for (const [runId, part] of splitByRun(aggregator, context.bucketMs)) pieces.push({ file, runId, kind: format, aggregator: part, summary: null });
+          break;
+        }
+        case 'json-document': {
+          const summary = loadK6Summary(file);
+          context.inputs.push({ path: file, format: summary.format, lines: 1, skipped: 0, problems: [], problems_total: 0 });
+          pieces.push({ file, runId: summary.run?.run_id ?? '', kind: 'summary', aggregator: null, summary });
+          break;
+        }
+        case 'snapshot':
+          snapshots.push(...readSnapshotFile(file));
+          break;
+        case 'manifest':
+          break;
+        case 'empty':
+          throw new AnalysisError('no-data', `analyze: \`${file}\` is empty`);
+        default:
+          throw new AnalysisError('unknown-format', `analyze: \`${file}\` is not a k6 output, summary or kubectl capture (line 1)`, {
+            note: 'accepted: k6 --out json (NDJSON, .gz), k6 --out csv, k6 summaries, k6-capacity summary.json and manifest.json, kubectl captures',
+          });
       }
-      case 'json-document': {
-        const summary = loadK6Summary(file);
-        summaries.push(summary);
-        context.inputs.push({ path: file, format: summary.format, lines: 1, skipped: 0, problems: [], problems_total: 0 });
-        break;
-      }
-      case 'snapshot':
-        snapshots.push(...readSnapshotFile(file));
-        break;
-      case 'manifest':
-        break;
-      case 'empty':
-        throw new AnalysisError('no-data', `analyze: \`${file}\` is empty`);
-      default:
-        throw new AnalysisError('unknown-format', `analyze: \`${file}\` is not a k6 output, summary or kubectl capture (line 1)`, {
-          note: 'accepted: k6 --out json (NDJSON, .gz), k6 --out csv, k6 summaries, k6-capacity summary.json and manifest.json, kubectl captures',
-        });
+    } catch (error) {
+      if (!options.lenient || !(error instanceof AnalysisError) || error.code === 'unreadable') throw error;
+      context.inputs.push(skippedInput(file, 'skipped', `analyze: skipped \`${file}\`: ${reasonOf(error)}`));
     }
   }
+  return { pieces, snapshots };
+}
+
+/** A file's groups partitioned by the run they carry (`run_id`, else k6-operator's `testrun_name`). */
+function splitByRun(aggregator: Aggregator, bucketMs: number): Map<string, Aggregator> {
+  const byRun = new Map<string, Aggregator>();
+  for (const group of aggregator.groups()) {
+    const id = group.tags.run_id ?? group.tags.testrun_name ?? '';
+    let part = byRun.get(id);
+    if (part === undefined) {
+      part = new Aggregator({ bucketMs });
+      byRun.set(id, part);
+    }
+    part.mergeGroup(group);
+  }
+  return byRun;
+}
+
+function skippedInput(file: string, format: string, message: string): InputReport {
+  return { path: file, format, lines: 0, skipped: 0, problems: [{ line: null, message }], problems_total: 1, skipped_reason: message.replace(/^analyze: skipped `[^`]*`: /, '') };
+}
+
+/** An error's message without the subject it repeats (`k6 summary: …` stays, `analyze: \`f\` ` goes). */
+function reasonOf(error: AnalysisError): string {
+  return error.message.replace(/^analyze: `[^`]*` /, '');
+}
+
+/** Loads a source folder's files: one run per run id found in them (normally one). */
+async function loadSource(source: RunSource, context: LoadContext): Promise<Run[]> {
+  // Files in a folder the user named are found, not named: strangers among them are skipped.
+  const { pieces, snapshots } = await readPieces(source.files, context, { lenient: true, skipCsvBesideNdjson: true });
   if (source.snapshotsDir !== null) snapshots.push(...readSnapshots(source.snapshotsDir));
   context.inputs.push(...snapshotReports(snapshots));
+  // A folder that held only strangers is no run (a manifest's level is always one: it was planned).
+  if (pieces.length === 0 && snapshots.length === 0 && source.level === null) return [];
 
-  // Partition the groups by the run they carry (run_id, else k6-operator's testrun_name).
-  const byRun = new Map<string, Aggregator>();
-  for (const aggregator of aggregators) {
-    for (const group of aggregator.groups()) {
-      const id = group.tags.run_id ?? group.tags.testrun_name ?? '';
-      let target = byRun.get(id);
-      if (target === undefined) {
-        target = new Aggregator({ bucketMs: context.bucketMs });
-        byRun.set(id, target);
-      }
-      target.mergeGroup(group);
-    }
-  }
-  if (byRun.size === 0) byRun.set(summaries[0]?.run?.run_id ?? '', new Aggregator({ bucketMs: context.bucketMs }));
-
-  const runs: Run[] = [];
-  for (const [runId, aggregator] of byRun) {
-    const own = summaries.filter((s) => s.run?.run_id === runId);
-    const candidates = own.length > 0 ? own : byRun.size === 1 ? summaries : [];
-    const summary = candidates.length > 1 ? mergeRunnerSummaries(candidates) : (candidates[0] ?? null);
-    const groups = aggregator.groups();
-    const tagValues = (tag: string): string[] => [...new Set(groups.map((g) => g.tags[tag]).filter((v): v is string => v !== undefined))].sort();
-    const levels = tagValues('level').map(Number).filter(Number.isFinite).sort((a, b) => a - b);
-    const scenarios = tagValues('scenario');
-    const targets = tagValues('target');
-    const level = source.level?.level ?? summary?.run?.level ?? (levels.length === 1 ? (levels[0] as number) : null);
+  const raw = pieces.filter((piece) => piece.aggregator !== null);
+  const summaries = pieces.filter((piece) => piece.summary !== null);
+  const runIds = [...new Set(raw.map((piece) => piece.runId))];
+  if (runIds.length === 0) runIds.push(summaries[0]?.runId ?? '');
+  return runIds.map((runId) => {
+    const own = summaries.filter((piece) => piece.runId === runId);
+    // A folder is one run: with a single run id in its data, every summary in it belongs to it.
+    const mine = own.length > 0 ? own : runIds.length === 1 ? summaries : [];
+    const ofRun = [...raw.filter((piece) => piece.runId === runId), ...mine];
     const id = runId !== '' ? runId : (source.level?.run_id ?? source.label);
-    runs.push({
-      id,
-      label: byRun.size === 1 ? source.label : `${source.label} · ${id}`,
-      scenario: summary?.run?.scenario ?? (scenarios.length === 1 ? (scenarios[0] as string) : null) ?? source.manifest?.scenario ?? null,
-      target: summary?.run?.target ?? (targets.length === 1 ? (targets[0] as string) : null) ?? source.manifest?.target.name ?? null,
-      level,
-      levels,
-      replicas: source.level?.replicas ?? source.manifest?.target.resources?.replicas ?? null,
-      status: statusOf(source.level, summary, groups.length > 0),
-      statusReason: source.level?.reason ?? null,
-      folder: source.folder,
-      files: source.files,
-      instances: tagValues('instance_id'),
-      aggregator: groups.length > 0 ? aggregator : null,
-      summary,
-      snapshots,
-      plannedIterations: summary?.run?.schedule.planned_iterations ?? null,
-    });
+    const label = runIds.length === 1 ? source.label : `${source.label} · ${id}`;
+    return assembleRun({ id, label, source, pieces: ofRun, snapshots, files: source.files, bucketMs: context.bucketMs });
+  });
+}
+
+/**
+ * Loose files (named one by one): pieces that carry the same run id are one run — a k6 output and
+ * the summary.json of the same `k6 run`, or k6-operator runners collected by hand — exactly as if
+ * they were in one folder. Pieces without a run id stay one run per file.
+ */
+async function loadLooseFiles(files: readonly string[], context: LoadContext): Promise<Run[]> {
+  const { pieces } = await readPieces(files, context, { lenient: false, skipCsvBesideNdjson: false });
+  const groups = new Map<string, Piece[]>();
+  for (const piece of pieces) {
+    const key = piece.runId !== '' ? `run:${piece.runId}` : `file:${piece.file}`;
+    groups.set(key, [...(groups.get(key) ?? []), piece]);
+  }
+  const runs: Run[] = [];
+  for (const group of groups.values()) {
+    let chosen = group;
+    if (group.some((piece) => piece.kind === 'k6-ndjson') && group.some((piece) => piece.kind === 'k6-csv')) {
+      // `--out json --out csv` of one run, both named: the same samples twice. Read the NDJSON.
+      chosen = group.filter((piece) => piece.kind !== 'k6-csv');
+      for (const piece of group.filter((p) => p.kind === 'k6-csv')) {
+        const at = context.inputs.findIndex((input) => input.path === piece.file);
+        const message = `analyze: skipped \`${piece.file}\`: k6 NDJSON output of the same run (\`${piece.runId}\`) is also given, and reading both would count every sample twice`;
+        if (at >= 0) context.inputs[at] = skippedInput(piece.file, 'k6-csv', message);
+      }
+    }
+    const files = [...new Set(chosen.map((piece) => piece.file))];
+    const first = chosen[0] as Piece;
+    const id = first.runId !== '' ? first.runId : path.basename(first.file);
+    const label = files.length === 1 ? path.basename(first.file) : id;
+    const source: RunSource = { folder: null, label, files, level: null, manifest: null, snapshotsDir: null };
+    runs.push(assembleRun({ id, label, source, pieces: chosen, snapshots: [], files, bucketMs: context.bucketMs }));
   }
   return runs;
+}
+
+/** One run from its pieces: raw aggregates merged exactly, summaries merged as runners' summaries. */
+function assembleRun(parts: {
+  id: string;
+  label: string;
+  source: RunSource;
+  pieces: readonly Piece[];
+  snapshots: readonly SnapshotResult[];
+  files: readonly string[];
+  bucketMs: number;
+}): Run {
+  const { id, label, source, pieces, snapshots, files, bucketMs } = parts;
+  const aggregator = new Aggregator({ bucketMs });
+  for (const piece of pieces) if (piece.aggregator !== null) aggregator.merge(piece.aggregator);
+  const summaries = pieces.flatMap((piece) => (piece.summary === null ? [] : [piece.summary]));
+  const summary = summaries.length > 1 ? mergeRunnerSummaries(summaries) : (summaries[0] ?? null);
+  const groups = aggregator.groups();
+  const tagValues = (tag: string): string[] => [...new Set(groups.map((g) => g.tags[tag]).filter((v): v is string => v !== undefined))].sort();
+  const levels = tagValues('level').map(Number).filter(Number.isFinite).sort((a, b) => a - b);
+  const scenarios = tagValues('scenario');
+  const targets = tagValues('target');
+  return {
+    id,
+    label,
+    scenario: summary?.run?.scenario ?? (scenarios.length === 1 ? (scenarios[0] as string) : null) ?? source.manifest?.scenario ?? null,
+    target: summary?.run?.target ?? (targets.length === 1 ? (targets[0] as string) : null) ?? source.manifest?.target.name ?? null,
+    level: source.level?.level ?? summary?.run?.level ?? (levels.length === 1 ? (levels[0] as number) : null),
+    levels,
+    replicas: source.level?.replicas ?? source.manifest?.target.resources?.replicas ?? null,
+    status: statusOf(source.level, summary, groups.length > 0),
+    statusReason: source.level?.reason ?? null,
+    folder: source.folder,
+    files,
+    instances: tagValues('instance_id'),
+    aggregator: groups.length > 0 ? aggregator : null,
+    summary,
+    snapshots,
+    plannedIterations: summary?.run?.schedule.planned_iterations ?? null,
+  };
 }
 
 function statusOf(level: ManifestLevel | null, summary: SummaryLoad | null, hasData: boolean): RunStatus {
@@ -337,31 +426,6 @@ function extreme(values: readonly (number | null)[], pick: (...values: number[])
   return values.every((v) => v !== null) && values.length > 0 ? pick(...(values as number[])) : null;
 }
 
-/** Loose files that carry the same run id are one run (k6-operator runners collected by hand). */
-function mergeByRunId(runs: Run[]): Run[] {
-  const merged = new Map<string, Run>();
-  for (const run of runs) {
-    const previous = merged.get(run.id);
-    if (previous === undefined || run.aggregator === null || previous.aggregator === null) {
-      merged.set(previous === undefined ? run.id : `${run.id}#${merged.size}`, run);
-      continue;
-    }
-    const aggregator = new Aggregator({ bucketMs: previous.aggregator.bucketMs });
-    aggregator.merge(previous.aggregator);
-    aggregator.merge(run.aggregator);
-    const instances = [...new Set([...previous.instances, ...run.instances])].sort();
-    merged.set(run.id, {
-      ...previous,
-      label: run.id,
-      files: [...previous.files, ...run.files],
-      instances,
-      aggregator,
-      summary: previous.summary ?? run.summary,
-    });
-  }
-  return [...merged.values()];
-}
-
 /** One input report per capture file (a capture log holds many captures, one a line). */
 function snapshotReports(snapshots: readonly SnapshotResult[]): InputReport[] {
   const byFile = new Map<string, SnapshotResult[]>();
@@ -382,7 +446,7 @@ function snapshotReports(snapshots: readonly SnapshotResult[]): InputReport[] {
 }
 
 export function recordsOf(snapshot: SnapshotResult): number {
-  return snapshot.pods.length + snapshot.nodes.length + snapshot.hpas.length + snapshot.events.length + snapshot.placements.length;
+  return snapshot.pods.length + snapshot.nodes.length + snapshot.hpas.length + snapshot.events.length + snapshot.placements.length + (snapshot.loadgen?.length ?? 0);
 }
 
 function sortRuns(runs: Run[]): Run[] {

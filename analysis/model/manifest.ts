@@ -12,45 +12,99 @@ export const MANIFEST_SCHEMA_VERSION = 1;
 export type LevelStatus = 'pending' | 'running' | 'ok' | 'thresholds-failed' | 'error' | 'skipped' | 'interrupted';
 export const LEVEL_STATUSES: readonly LevelStatus[] = ['pending', 'running', 'ok', 'thresholds-failed', 'error', 'skipped', 'interrupted'];
 
+/**
+ * One schema for the writer (scripts/lib/sweep.ts) and the readers (the analysis, `--resume`). Fields
+ * added after the first manifests were written are optional: older run directories stay readable.
+ */
 export interface TargetResources {
   /** CPU cores per replica (the container limit, or the request when no limit), where known. */
-  readonly cores: number | null;
+  cores: number | null;
   /** Memory per replica in bytes, where known. */
-  readonly memory_bytes: number | null;
-  readonly replicas: number | null;
-  readonly nodes: number | null;
+  memory_bytes: number | null;
+  replicas: number | null;
+  nodes: number | null;
 }
 
 export interface ManifestLevel {
   /** Folder of the level inside the run directory, e.g. `tps-50` or `r4-tps-400`. */
-  readonly id: string;
+  id: string;
   /** Target rate, iterations/s. */
-  readonly level: number | null;
+  level: number | null;
   /** Replicas of the target during this level (matrix cells), where known. */
-  readonly replicas: number | null;
-  readonly status: LevelStatus;
-  readonly run_id: string | null;
-  readonly started_at: string | null;
-  readonly ended_at: string | null;
-  readonly exit_code: number | null;
+  replicas: number | null;
+  status: LevelStatus;
+  run_id: string | null;
+  started_at: string | null;
+  ended_at: string | null;
+  exit_code: number | null;
   /** Why a level is `error`, `skipped` or `interrupted`. */
-  readonly reason: string | null;
+  reason: string | null;
+}
+
+/** One cell of a sweep's plan: a load level, optionally at a replica count. */
+export interface Cell {
+  readonly id: string;
+  readonly level: number;
+  /** Replicas of the target for this cell (matrix); `null` leaves the target as it is. */
+  readonly replicas: number | null;
+}
+
+/** What a sweep was asked to do: enough to run it again, or to resume it, without the command line. */
+export interface SweepPlan {
+  readonly mode: 'sweep' | 'matrix';
+  readonly scenario: string;
+  readonly duration: string;
+  readonly cells: readonly Cell[];
+  readonly pause_ms: number;
+  readonly cooldown_ms: number;
+  readonly snapshot_interval_ms: number;
+  readonly health_timeout_ms: number;
+  readonly skip_health_wait: boolean;
+  readonly skip_data: boolean;
+  /** Public k6 variables (`-e`); secrets are never stored, only their names. */
+  readonly vars: Readonly<Record<string, string>>;
+  readonly secret_names: readonly string[];
+}
+
+/** The machine the load generator ran on: a saturated host limits the load it can send. */
+export interface HostInfo {
+  /** Logical CPUs. */
+  cores: number;
+  memory_bytes: number;
+  /** `os.cpus()[0].model`, where known. */
+  cpu_model: string | null;
+  /** `linux x64`. */
+  platform: string;
+}
+
+/** One `--resume` of the sweep. */
+export interface ResumeRecord {
+  at: string;
+  /** Levels it set out to run (pending, interrupted or left running by a crash). */
+  levels: string[];
+  /** Processes of an earlier attempt it found still running and stopped. */
+  stopped: { role: string; pid: number }[];
 }
 
 export interface Manifest {
-  readonly kind: typeof MANIFEST_KIND;
-  readonly schemaVersion: typeof MANIFEST_SCHEMA_VERSION;
-  readonly id: string;
-  readonly target: { readonly name: string; readonly kind: string; readonly base_url: string | null; readonly resources: TargetResources | null };
-  readonly scenario: string;
-  readonly duration: string | null;
-  readonly created_at: string;
-  readonly updated_at: string;
-  readonly k6_version: string | null;
-  readonly tool_version: string;
+  kind: typeof MANIFEST_KIND;
+  schemaVersion: typeof MANIFEST_SCHEMA_VERSION;
+  id: string;
+  target: { name: string; kind: string; base_url: string | null; resources: TargetResources | null };
+  scenario: string;
+  duration: string | null;
+  created_at: string;
+  updated_at: string;
+  k6_version: string | null;
+  tool_version: string;
   /** The command line, secrets redacted. */
-  readonly command: readonly string[];
-  readonly levels: readonly ManifestLevel[];
+  command: readonly string[];
+  levels: ManifestLevel[];
+  /** What the preflight found (metrics API, notes); written by the sweep. */
+  preflight?: { metrics: string; notes: string[] };
+  plan?: SweepPlan;
+  host?: HostInfo;
+  resumes?: ResumeRecord[];
 }
 
 /** Whether parsed JSON is (meant to be) a manifest. */

@@ -166,3 +166,58 @@ function round(value: number, digits: number): number {
   const factor = 10 ** digits;
   return Math.round(value * factor) / factor;
 }
+
+/** What the load generator did in a run: its CPU and memory (the sweep samples k6) and its VU pool. */
+export interface LoadgenNumbers {
+  /** Captures of k6's own CPU and memory taken while it ran; 0 when none were (bare k6 output). */
+  readonly samples: number;
+  readonly cpu_mean_millicores: number | null;
+  readonly cpu_max_millicores: number | null;
+  readonly memory_max_bytes: number | null;
+  /** The most VUs busy at once (`vus`, summed over runners per bucket) and the most k6 could have (`MAX_VUS`). */
+  readonly vus_peak: number | null;
+  readonly vus_max: number | null;
+  /** Whether every VU of the pool was busy at some point: then k6 could start no more iterations. */
+  readonly out_of_vus: boolean;
+  /** Mean `iteration_duration`, ms: with the rate, the VUs holding it needs (Little's law). */
+  readonly iteration_mean_ms: number | null;
+}
+
+export function loadgenNumbers(run: Run): LoadgenNumbers {
+  const cpu: number[] = [];
+  const memory: number[] = [];
+  let samples = 0;
+  for (const snapshot of run.snapshots) {
+    for (const sample of snapshot.loadgen ?? []) {
+      samples += 1;
+      if (sample.cpuMillicores !== null) cpu.push(sample.cpuMillicores);
+      if (sample.memoryBytes !== null) memory.push(sample.memoryBytes);
+    }
+  }
+  // Per bucket, summed over runners: each runner has its own pool.
+  const perBucket = (metric: string): number[] => {
+    const sums = new Map<number, number>();
+    for (const group of groupsOf(run, metric)) for (const [bucket, stats] of group.buckets) sums.set(bucket, (sums.get(bucket) ?? 0) + stats.max);
+    return [...sums.values()];
+  };
+  const busy = perBucket('vus');
+  const pool = perBucket('vus_max');
+  const peak = busy.length > 0 ? Math.max(...busy) : null;
+  // The pool k6 may grow to: our summary knows the planned MAX_VUS; else the largest pool k6 reported.
+  const planned = run.summary?.run?.vus.max ?? null;
+  const maxPool = planned ?? (pool.length > 0 ? Math.max(...pool) : (run.summary?.metrics.vus_max?.values.max ?? null));
+  // An arrival-rate executor drops an iteration only when no VU is free: dropped iterations are
+  // k6 running out of VUs, as is a busy count that reached the ceiling.
+  const outOfVus = runNumbers(run).dropped_iterations > 0 || (peak !== null && planned !== null && peak >= planned);
+  const iterations = mergedHistogram(groupsOf(run, 'iteration_duration'));
+  return {
+    samples,
+    cpu_mean_millicores: cpu.length === 0 ? null : cpu.reduce((a, b) => a + b, 0) / cpu.length,
+    cpu_max_millicores: cpu.length === 0 ? null : Math.max(...cpu),
+    memory_max_bytes: memory.length === 0 ? null : Math.max(...memory),
+    vus_peak: peak,
+    vus_max: maxPool,
+    out_of_vus: outOfVus,
+    iteration_mean_ms: iterations.count === 0 ? null : iterations.mean(),
+  };
+}

@@ -7,7 +7,7 @@ import { gfmTableToMarkdown } from 'mdast-util-gfm-table';
 import { toMarkdown } from 'mdast-util-to-markdown';
 import type { Analysis } from '../analyze.ts';
 import type { Finding } from '../findings.ts';
-import type { RunNumbers } from '../model/run.ts';
+import { loadgenNumbers, type RunNumbers } from '../model/run.ts';
 import type { Run } from '../model/run.ts';
 import { PERCENTILE_METHOD } from './analysis-json.ts';
 
@@ -57,6 +57,8 @@ export function reportTree(analysis: Analysis, options: MarkdownOptions): Root {
     ),
   );
 
+  children.push(list(headerItems(analysis)));
+
   children.push(heading(2, 'Runs'));
   if (runs.length === 0) children.push(paragraph(text('No runs: the inputs hold no k6 output or summary.')));
   else children.push(runsTable(runs));
@@ -70,7 +72,7 @@ export function reportTree(analysis: Analysis, options: MarkdownOptions): Root {
     children.push(heading(2, 'Resources'));
     children.push(
       paragraph(
-        text('CPU and memory per pod (or replica process) from the captures taken while each run sent load (captures before and after are left out); means are over captures.'),
+        text('CPU and memory per pod (or replica process), and of k6 itself where the sweep sampled it, from the captures taken while each run sent load (captures before and after are left out); means are over captures.'),
       ),
     );
     children.push(table(['Run', 'Pod', 'Captures', 'CPU mean (m)', 'CPU max (m)', 'Memory max (MiB)'], resources, ['left', 'left', 'right', 'right', 'right', 'right']));
@@ -107,6 +109,33 @@ export function reportTree(analysis: Analysis, options: MarkdownOptions): Root {
     ]),
   );
   return { type: 'root', children };
+}
+
+/** What was run, against what, with what, on what: one line each, "not recorded" where unknown. */
+function headerItems(analysis: Analysis): PhrasingContent[][] {
+  const manifests = analysis.manifests.map((m) => m.manifest);
+  const distinct = (values: readonly (string | null | undefined)[]): string[] => [...new Set(values.filter((v): v is string => v !== null && v !== undefined && v !== ''))];
+  const join = (values: readonly string[], missing: string): PhrasingContent[] =>
+    values.length === 0 ? [text(missing)] : values.flatMap((value, i) => [...(i > 0 ? [text(', ')] : []), code(value)]);
+  const runs = analysis.results.map(({ run }) => run);
+  const items: PhrasingContent[][] = [];
+  items.push([
+    strong('Sweep'),
+    text(': '),
+    ...(manifests.length === 0
+      ? [text('none (runs from files without a manifest.json)')]
+      : manifests.flatMap((m, i) => [...(i > 0 ? [text(', ')] : []), code(m.id), text(` (${m.plan?.mode ?? 'sweep'}, ${m.levels.length} level${m.levels.length === 1 ? '' : 's'}, created ${m.created_at})`)])),
+  ]);
+  const targets = distinct([...manifests.map((m) => `${m.target.name} (${m.target.kind})`), ...(manifests.length === 0 ? runs.map((r) => r.target) : [])]);
+  items.push([strong('Target'), text(': '), ...join(targets, 'not recorded')]);
+  items.push([strong('Scenario'), text(': '), ...join(distinct(runs.map((r) => r.scenario)), 'not recorded')]);
+  const k6Versions = distinct([...manifests.map((m) => m.k6_version), ...runs.map((r) => r.summary?.k6Version)]).map((v) => `v${v}`);
+  items.push([strong('k6'), text(': '), ...join(k6Versions, 'version not recorded (no manifest.json, and k6 summaries do not carry it)')]);
+  const hosts = distinct(
+    manifests.map((m) => (m.host === undefined ? null : `${m.host.cores} cores, ${(m.host.memory_bytes / 2 ** 30).toFixed(1)} GiB${m.host.cpu_model === null ? '' : `, ${m.host.cpu_model}`}, ${m.host.platform}`)),
+  );
+  items.push([strong('Load generator host'), text(': '), ...(hosts.length === 0 ? [text('not recorded (the manifest predates it, or there is none)')] : hosts.map((h, i) => text(`${i > 0 ? '; ' : ''}${h}`)))]);
+  return items;
 }
 
 export function renderMarkdown(analysis: Analysis, options: MarkdownOptions): string {
@@ -176,6 +205,17 @@ function resourceRows(results: readonly { run: Run; numbers: RunNumbers }[]): st
         cpu.length === 0 ? '—' : (cpu.reduce((a, b) => a + b, 0) / cpu.length).toFixed(0),
         cpu.length === 0 ? '—' : Math.max(...cpu).toFixed(0),
         memory.length === 0 ? '—' : (Math.max(...memory) / 1048576).toFixed(1),
+      ]);
+    }
+    const loadgen = loadgenNumbers(run);
+    if (loadgen.samples > 0) {
+      rows.push([
+        run.label,
+        'k6 (load generator)',
+        String(loadgen.samples),
+        loadgen.cpu_mean_millicores === null ? '—' : loadgen.cpu_mean_millicores.toFixed(0),
+        loadgen.cpu_max_millicores === null ? '—' : loadgen.cpu_max_millicores.toFixed(0),
+        loadgen.memory_max_bytes === null ? '—' : (loadgen.memory_max_bytes / 1048576).toFixed(1),
       ]);
     }
   }

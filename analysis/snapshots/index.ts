@@ -124,7 +124,8 @@ export function detectKind(text: string, options: { command?: readonly string[] 
  * Reads every capture in `dir` (not its subfolders), sorted by file name:
  * - `*.jsonl` / `*.ndjson`: the sweep's capture log, one JSON object a line —
  *   `{"captured_at": ISO-8601, "kind": SnapshotKind | "process", "command": [...], "exit_code": 0, "stdout": "...", "stderr": "..."}`;
- *   `process` is the local process sampler, whose stdout is a PodMetricsList;
+ *   `process` is the local process sampler, whose stdout is a PodMetricsList; `loadgen` the same for k6
+ *   itself (kept apart in `loadgen`, never counted as the target's pods);
  * - `*.txt`, `*.log`, `*.out`, `*.json`: one capture saved by hand, its time from the file name
  *   (`20261124T010714Z`, `2026-11-24T01-07-14Z`) or else the file's modification time.
  * Anything else (YAML included) gives a result with a problem and no records.
@@ -251,7 +252,7 @@ function readLog(file: string, text: string): SnapshotResult[] {
 
     const rawKind = record['kind'];
     let kind: SnapshotKind | undefined;
-    if (rawKind === 'process') kind = 'metrics-api';
+    if (rawKind === 'process' || rawKind === 'loadgen') kind = 'metrics-api';
     else if (typeof rawKind === 'string' && (SNAPSHOT_KINDS as readonly string[]).includes(rawKind)) kind = rawKind as SnapshotKind;
     else {
       kind = detectKind(stdout, command === undefined ? {} : { command });
@@ -269,6 +270,11 @@ function readLog(file: string, text: string): SnapshotResult[] {
     }
 
     const parsed = parseSnapshot(stdout, { file, capturedAtMs, kind, ...(command === undefined ? {} : { command }) });
+    if (rawKind === 'loadgen') {
+      // k6 sampled by the sweep: the generator, not the target.
+      results.push({ ...parsed, entry, pods: [], containers: [], loadgen: parsed.pods, problems: [...problems, ...parsed.problems] });
+      return;
+    }
     results.push({ ...parsed, entry, problems: [...problems, ...parsed.problems] });
   });
   return results;

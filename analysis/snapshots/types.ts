@@ -164,5 +164,10 @@ export interface SnapshotResult {
   readonly hpas: readonly Captured<HpaSample>[];
   readonly events: readonly Captured<EventRecord>[];
   readonly placements: readonly Captured<PodPlacement>[];
+  /**
+   * The load generator's own CPU and memory (the sweep's `loadgen` captures of k6, one "pod" `k6`),
+   * kept apart from `pods` so it is never counted as the target's.
+   */
+  readonly loadgen?: readonly Captured<PodResourceSample>[];
   readonly problems: readonly SnapshotProblem[];
 }

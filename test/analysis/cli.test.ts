@@ -67,7 +67,9 @@ describe('analyze', () => {
 
   it.each([
     [[], 'analyze: no input: expected one or more files or folders\nNote: npm run analyze -- runs/<sweep>\n'],
-    [['--frobnicate', 'x'], "analyze: Unknown option '--frobnicate'. To specify a positional argument starting with a '-', place it at the end of the command after '--', as in '-- \"--frobnicate\"\nNote: see `npm run analyze -- --help`\n"],
+    [['--frobnicate', 'x'], 'analyze: unknown option `--frobnicate`\nNote: `npm run analyze -- --help` lists the options\n'],
+    [['sweep', '--bucket', '-5s'], 'analyze: `--bucket` is `-5s`: expected a duration such as `1s` or `10s`\n'],
+    [['sweep', '--out'], 'analyze: `--out` needs a value\nNote: `npm run analyze -- --help` lists the options\n'],
     [['sweep', '--bucket', 'soon'], 'analyze: `--bucket` is `soon`: expected a duration such as `1s` or `10s`\n'],
     [['missing.json'], 'analyze: `missing.json` does not exist\n'],
   ])('bad usage %j exits 1 with one line (and a note)', async (argv, message) => {

@@ -2,7 +2,8 @@
  * A small sweep folder written the way the sweep tool lays one out (DESIGN.md "Run directory"), with
  * exactly known samples, for model, report and CLI tests.
  *
- *   tps-10/  k6.json (30 requests in 3 s, 10 ms each but one of 50 ms), snapshots/ with a process capture
+ *   tps-10/  k6.json (30 requests in 3 s, 10 ms each but one of 50 ms), snapshots/ with process captures
+ *            of the replica and of k6 itself
  *   tps-20/  k6.json.gz (45 of 60 requests, 3 failed, 5 dropped), summary.json (a threshold failed),
  *            snapshots/ where metrics-server was missing
  *   tps-40/  listed as `error` by the manifest, no folder
@@ -36,6 +37,7 @@ export function writeSweep(root: string): void {
       k6_version: '2.2.0',
       tool_version: '0.1.0',
       command: ['npm', 'run', 'sweep', '--', '--target', 'sample'],
+      host: { cores: 2, memory_bytes: 24 * 2 ** 30, cpu_model: 'AMD EPYC', platform: 'linux x64' },
       levels,
     }),
   );
@@ -48,7 +50,9 @@ export function writeSweep(root: string): void {
   writeFileSync(path.join(root, 'tps-10', 'k6.json'), `${lines10.join('\n')}\n`);
   writeFileSync(
     path.join(root, 'tps-10', 'snapshots', 'captures.jsonl'),
-    [processCapture(T0 + 1000, 250, 50), processCapture(T0 + 2000, 350, 52)].map((c) => JSON.stringify(c)).join('\n') + '\n',
+    [processCapture(T0 + 1000, 250, 50), loadgenCapture(T0 + 1000, 120, 60), processCapture(T0 + 2000, 350, 52), loadgenCapture(T0 + 2000, 140, 64)]
+      .map((c) => JSON.stringify(c))
+      .join('\n') + '\n',
   );
 
   // tps-20: the generator kept only 15/s: 45 requests in 3 s, 3 failed, 5 dropped iterations.
@@ -78,8 +82,17 @@ function iso(ms: number): string {
   return new Date(ms).toISOString();
 }
 
+/** What the sweep writes about k6 itself: a PodMetricsList with one "pod" `k6` in `loadgen`. */
+export function loadgenCapture(atMs: number, cpuMillicores: number, memoryMiB: number) {
+  return { ...podMetricsCapture(atMs, { name: 'k6', namespace: 'loadgen' }, cpuMillicores, memoryMiB), kind: 'loadgen', phase: 'during', command: ['proc-sampler', '4242'] };
+}
+
 /** What the process sampler writes: a PodMetricsList of the replica processes. */
 function processCapture(atMs: number, cpuMillicores: number, memoryMiB: number) {
+  return podMetricsCapture(atMs, { name: 'sample-replica-0', namespace: 'local' }, cpuMillicores, memoryMiB);
+}
+
+function podMetricsCapture(atMs: number, metadata: { name: string; namespace: string }, cpuMillicores: number, memoryMiB: number) {
   return {
     captured_at: iso(atMs),
     kind: 'process',
@@ -91,7 +104,7 @@ function processCapture(atMs: number, cpuMillicores: number, memoryMiB: number) 
       metadata: {},
       items: [
         {
-          metadata: { name: 'sample-replica-0', namespace: 'local' },
+          metadata,
           timestamp: iso(atMs),
           window: '1s',
           containers: [{ name: 'sample', usage: { cpu: `${cpuMillicores * 1_000_000}n`, memory: `${memoryMiB * 1024}Ki` } }],

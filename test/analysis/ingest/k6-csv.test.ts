@@ -385,7 +385,7 @@ describe('loadK6Csv: unusable files', () => {
   ])('rejects $title as no-data', async ({ content }) => {
     const { file, error } = await loadError(content);
     expect(error.code).toBe('no-data');
-    expect(error.message).toBe(`k6 csv: \`${file}\` is empty: expected a header starting with \`metric_name,timestamp,metric_value\``);
+    expect(error.message).toBe(`k6 csv: \`${file}\` is empty: expected a k6 CSV header with the columns \`metric_name\`, \`timestamp\` and \`metric_value\` (in any order, then tag columns)`);
   });
 
   it.each([
@@ -414,11 +414,13 @@ describe('loadK6Csv: unusable files', () => {
       content: 'metric_name,timestamp,value\r\nvus,1641298536,1\r\n',
       excerpt: 'metric_name,timestamp,value',
       note: undefined,
+      // Which of the three is missing, when some are there.
+      missing: '; missing `metric_value`',
     },
-  ])('rejects $title as unknown-format, quoting line 1', async ({ content, excerpt, note }) => {
+  ])('rejects $title as unknown-format, quoting line 1', async ({ content, excerpt, note, missing = '' }) => {
     const { file, error } = await loadError(content, `wrong-${++fileCount}.csv.gz`);
     expect(error.code).toBe('unknown-format');
-    expect(error.message).toBe(`k6 csv: \`${excerpt}\` at ${file}:1: expected a header starting with \`metric_name,timestamp,metric_value\``);
+    expect(error.message).toBe(`k6 csv: \`${excerpt}\` at ${file}:1: expected a k6 CSV header with the columns \`metric_name\`, \`timestamp\` and \`metric_value\` (in any order, then tag columns)${missing}`);
     expect(error.note).toBe(note);
   });
 

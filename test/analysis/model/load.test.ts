@@ -10,7 +10,7 @@ import { analyze, type Analysis } from '../../../analysis/analyze.ts';
 import { AnalysisError } from '../../../analysis/errors.ts';
 import { quantileR7 as r7 } from '../../../analysis/stats/quantile-r7.ts';
 import { DECLARATIONS, requestLines } from '../../helpers/k6-lines.ts';
-import { T0, writeSweep } from '../../helpers/sweep-fixture.ts';
+import { loadgenCapture, T0, writeSweep } from '../../helpers/sweep-fixture.ts';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'k6c-model-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -60,7 +60,7 @@ describe('a sweep folder', () => {
   it('finds what a reader must not miss', () => {
     expect(analysis.findings.map((f) => [f.severity, f.id])).toEqual([
       ['fail', 'thresholds-failed:sweep-tps-20'],
-      ['warn', 'dropped-iterations:sweep-tps-20'],
+      ['warn', 'loadgen-limited:sweep-tps-20'],
       ['warn', 'rate-below-target:sweep-tps-20'],
       ['warn', 'missing-resource-data:sweep-tps-20'],
       ['fail', 'level-status:sweep-tps-40'],
@@ -92,6 +92,36 @@ describe('a sweep folder', () => {
       { run: 'sweep-tps-10', time: new Date(T0 + 1000).toISOString(), namespace: 'local', pod: 'sample-replica-0', cpu_millicores: 250, memory_bytes: 50 * 1048576, source: 'metrics-api' },
       { run: 'sweep-tps-10', time: new Date(T0 + 2000).toISOString(), namespace: 'local', pod: 'sample-replica-0', cpu_millicores: 350, memory_bytes: 52 * 1048576, source: 'metrics-api' },
     ]);
+  });
+});
+
+describe('the load generator', () => {
+  it('is flagged when k6 used most of a core, with the numbers; its samples are never the target\'s', async () => {
+    const dir = path.join(root, 'busy-k6');
+    writeFiles(dir, { 'k6.json': [...DECLARATIONS, ...requestLines({ timeMs: T0, durationMs: 3, tags: { run_id: 'busy', level: '5000' } })] });
+    mkdirSync(path.join(dir, 'snapshots'), { recursive: true });
+    writeFileSync(
+      path.join(dir, 'snapshots', 'captures.jsonl'),
+      [loadgenCapture(T0, 900, 70), loadgenCapture(T0 + 1000, 1100, 75)].map((c) => `${JSON.stringify(c)}\n`).join(''),
+    );
+    const analysis = await analyze([dir]);
+    const finding = analysis.findings.find((f) => f.id === 'loadgen-limited:busy');
+    expect(finding?.title).toBe('busy-k6: load generator limited');
+    expect(finding?.detail).toBe(
+      "k6 used 1.00 cores on average (max 1.10) over 2 captures, at or above 0.80 of a core: the rate this level reached may be k6's limit, not the target's; give k6 more CPU or more runners (`npm run k8s -- testrun --parallelism N`)",
+    );
+    // k6 is not a pod of the target: no resource rows, the missing data is still reported.
+    expect(analysis.tables.resources().numRows()).toBe(0);
+    expect(analysis.findings.map((f) => f.id)).toContain('missing-resource-data:busy');
+  });
+
+  it('is not flagged below the line', async () => {
+    const dir = path.join(root, 'calm-k6');
+    writeFiles(dir, { 'k6.json': [...DECLARATIONS, ...requestLines({ timeMs: T0, durationMs: 3, tags: { run_id: 'calm', level: '50' } })] });
+    mkdirSync(path.join(dir, 'snapshots'), { recursive: true });
+    writeFileSync(path.join(dir, 'snapshots', 'captures.jsonl'), `${JSON.stringify(loadgenCapture(T0, 790, 70))}\n`);
+    const analysis = await analyze([dir]);
+    expect(analysis.findings.map((f) => f.id).filter((id) => id.startsWith('loadgen'))).toEqual([]);
   });
 });
 
