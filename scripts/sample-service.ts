@@ -7,13 +7,30 @@
 import cluster from 'node:cluster';
 import { writeFileSync, renameSync } from 'node:fs';
 import http from 'node:http';
-import { parseArgs } from 'node:util';
-import { CliError, fail, isMain } from './lib/cli.ts';
+import { CliError, commandFlags, fail, isMain } from './lib/cli.ts';
+import { flagHelp } from './lib/flags.ts';
 import { createApp, WORK_UNIT_ROUNDS, type AppOptions } from './lib/sample-app.ts';
 
 /** Load goes to loopback only: the service never listens on another address. */
 export const SAMPLE_HOST = '127.0.0.1';
 export const DEFAULT_PORT = 18080;
+
+const FLAGS = {
+  port: { type: 'string', value: 'N', help: `port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)` },
+  replicas: { type: 'string', value: 'N', help: 'worker processes sharing the port, like pods behind a Service (default 1)' },
+  'predict-cost': { type: 'string', value: 'N', help: `CPU work per /predict, in units of ${WORK_UNIT_ROUNDS} mixing rounds (default 50)` },
+  'latency-ms': { type: 'string', value: 'N', help: 'delay added to /predict and /api/light (default 0)' },
+  'error-rate': { type: 'string', value: 'X', help: 'share of /predict and /api/light answered 500, 0..1 (default 0)' },
+  'ready-after-ms': { type: 'string', value: 'N', help: '/ready answers 503 for this long after start (default 0)' },
+  'restart-delay-ms': { type: 'string', value: 'N', help: 'a replica that dies is restarted after this delay, like a pod (default 1000)' },
+  'pid-file': { type: 'string', value: 'PATH', help: 'keep {"pid", "replicas": [{"replica", "pid"}]} up to date in PATH' },
+  'require-token-env': {
+    type: 'string',
+    value: 'V',
+    help: '/predict and /api/light answer 401 without "Authorization: Bearer <$V>"\n(the token is read from the environment variable V, never from the command line)',
+  },
+  help: { type: 'boolean', short: 'h', help: 'this text' },
+} as const;
 
 const HELP = `Usage: npm run sample-service -- [options]
 
@@ -21,18 +38,7 @@ Runs the bundled sample service on ${SAMPLE_HOST} in the foreground until SIGINT
 Prints "replica <i> pid <pid>" per replica, then "listening on http://${SAMPLE_HOST}:<port>" when ready.
 
 Options:
-  --port N               port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
-  --replicas N           worker processes sharing the port, like pods behind a Service (default 1)
-  --predict-cost N       CPU work per /predict, in units of ${WORK_UNIT_ROUNDS} mixing rounds (default 50)
-  --latency-ms N         delay added to /predict and /api/light (default 0)
-  --error-rate X         share of /predict and /api/light answered 500, 0..1 (default 0)
-  --ready-after-ms N     /ready answers 503 for this long after start (default 0)
-  --restart-delay-ms N   a replica that dies is restarted after this delay, like a pod (default 1000)
-  --pid-file PATH        keep {"pid", "replicas": [{"replica", "pid"}]} up to date in PATH
-  --require-token-env V  /predict and /api/light answer 401 without "Authorization: Bearer <$V>"
-                         (the token is read from the environment variable V, never from the command line)
-  -h, --help             this text
-
+${flagHelp(FLAGS)}
 Endpoints: GET /health, GET /ready, GET /api/light, GET|POST /predict, GET /metrics.
 Per-request overrides on /predict and /api/light: ?cost=N&delay_ms=N&error_rate=X.
 `;
@@ -45,22 +51,7 @@ export interface ServiceOptions extends Omit<AppOptions, 'replica'> {
 }
 
 export function parseServiceArgs(argv: readonly string[]): ServiceOptions | 'help' {
-  const { values } = parseArgs({
-    args: [...argv],
-    strict: true,
-    options: {
-      port: { type: 'string' },
-      replicas: { type: 'string' },
-      'predict-cost': { type: 'string' },
-      'latency-ms': { type: 'string' },
-      'error-rate': { type: 'string' },
-      'ready-after-ms': { type: 'string' },
-      'restart-delay-ms': { type: 'string' },
-      'pid-file': { type: 'string' },
-      'require-token-env': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+  const values = commandFlags('sample-service', FLAGS, argv);
   if (values.help) return 'help';
   return {
     port: integer('--port', values.port, DEFAULT_PORT, 0, 65535),

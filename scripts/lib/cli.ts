@@ -4,6 +4,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { parseFlags, type Flags, type FlagValues } from './flags.ts';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -35,4 +36,13 @@ export function fail(error: unknown): never {
 export function isMain(moduleUrl: string): boolean {
   const entry = process.argv[1];
   return entry !== undefined && path.resolve(entry) === fileURLToPath(moduleUrl);
+}
+
+/** The flags of `npm run <command>`, parse errors as `CliError` pointing at its `--help`. */
+export function commandFlags<F extends Flags>(command: string, flags: F, argv: readonly string[] = process.argv.slice(2)): FlagValues<F> {
+  return parseFlags(argv, flags, {
+    command,
+    note: `\`npm run ${command} -- --help\` lists the options`,
+    error: (message, note) => new CliError(message, { note }),
+  }).values;
 }
