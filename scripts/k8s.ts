@@ -10,8 +10,8 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { buildScenarios } from './build.ts';
+import { parseFlags as parseSharedFlags } from './lib/flags.ts';
 import { CliError, fail, isMain, repoRoot } from './lib/cli.ts';
 import {
   checkJobOptions,
@@ -47,7 +47,7 @@ Writes Kubernetes manifests that run a scenario in the cluster, and prints the k
 apply them, wait for the run, copy every runner's output back and analyse it as one run.
 
 Commands:
-  testrun   a k6-operator TestRun: N runners share the load (needs the k6-operator in the cluster)
+  testrun   a k6-operator TestRun: N runners share the load (needs k6-operator v1.6.0 or newer in the cluster)
   job       one runner as a batch/v1 Job; with --schedule also a CronJob
 
 \`npm run k8s -- <command> --help\` lists a command's options.
@@ -74,7 +74,7 @@ const testRunHelp = (scenarios: readonly string[]): string => `Usage: npm run k8
                            --parallelism N [options]
 
 Bundles scenarios/<scenario>.ts and writes, to k8s/<name>/ unless --out says otherwise:
-  configmap.yaml    ConfigMap <name>-script holding the bundled <scenario>.js
+  configmap.yaml    ConfigMap <name>-script holding the bundled <scenario>.js (without a source map)
   results-pvc.yaml  the ReadWriteMany PersistentVolumeClaim the runners write to
   testrun.yaml      TestRun <name> (k6.io/v1alpha1): N runners, each writing ${RESULTS_DIR}/<name>/<pod>.json.gz
                     (k6 --out json) and <pod>-summary.json, all tagged run_id=<name>
@@ -89,7 +89,8 @@ Required:
   --namespace NS                the namespace of everything written
   --base-url URL                the service under test as the runner pods reach it,
                                 e.g. http://checkout.shop.svc:8080
-  --parallelism N               runners, 1 to ${MAX_PARALLELISM}; k6 splits the load between them (TPS is the total)
+  --parallelism N               runners, 1 to ${MAX_PARALLELISM}; k6 splits the load between them (TPS is the total),
+                                so at most the scenario's maximum VUs (MAX_VUS, by default sized from the rate)
 
 Options:
   --separate                    at most one runner per node (pod anti-affinity)
@@ -106,7 +107,7 @@ const jobHelp = (scenarios: readonly string[]): string => `Usage: npm run k8s --
                        [--schedule "MIN HOUR DOM MONTH DOW"] [options]
 
 Bundles scenarios/<scenario>.ts and writes, to k8s/<name>/ unless --out says otherwise:
-  configmap.yaml    ConfigMap <name>-script holding the bundled <scenario>.js
+  configmap.yaml    ConfigMap <name>-script holding the bundled <scenario>.js (without a source map)
   results-pvc.yaml  the ReadWriteMany PersistentVolumeClaim the runner writes to
   job.yaml          Job <name> (batch/v1): one k6 runner writing ${RESULTS_DIR}/<name>/<pod>.json.gz and
                     <pod>-summary.json, tagged run_id=<name>
@@ -296,29 +297,28 @@ function outDir(out: string | undefined, name: string): string {
 
 type FlagSpec = Readonly<Record<string, { readonly type: 'string' | 'boolean'; readonly multiple?: boolean; readonly short?: string }>>;
 
-/** `parseArgs`, with its errors turned into the house style. */
+/** The shared flag parser (scripts/lib/flags.ts); this command's help is written by hand, per scenario list. */
 function parseFlags<T extends FlagSpec>(command: string, args: readonly string[], options: T) {
-  try {
-    return parseArgs({ args: [...args], options, strict: true, allowPositionals: false }).values;
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    const message = error instanceof Error ? error.message : String(error);
-    const quoted = /'([^']+)'/.exec(message)?.[1] ?? '';
-    const note = `\`npm run k8s -- ${command} --help\` lists the options`;
-    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw new CliError(`k8s ${command}: unknown option \`${quoted}\``, { note });
-    if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') throw new CliError(`k8s ${command}: unexpected argument \`${quoted}\`: expected options only`, { note });
-    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') throw new CliError(`k8s ${command}: \`${quoted.split(' ')[0] ?? quoted}\` needs a value`, { note });
-    throw error;
-  }
+  const flags = Object.fromEntries(Object.entries(options).map(([name, flag]) => [name, { ...flag, help: '' }])) as { [K in keyof T]: T[K] & { help: string } };
+  return parseSharedFlags(args, flags, {
+    command: `k8s ${command}`,
+    note: `\`npm run k8s -- ${command} --help\` lists the options`,
+    error: (message, note) => new CliError(message, { note }),
+  }).values;
 }
 
 // --- running -------------------------------------------------------------------------------------
 
-/** Bundles the one scenario into a private temporary folder (dist/ may be in use) and returns its text. */
+/**
+ * Bundles the one scenario into a private temporary folder (dist/ may be in use) and returns its text,
+ * without a source map: the inline map would be four fifths of the ConfigMap and carry paths of this
+ * machine (relative to the temporary folder). A k6 stack trace then names lines of the bundle, which
+ * is unminified and marks each module with a `// lib/….ts` comment.
+ */
 export async function bundle(scenario: string): Promise<string> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'k6-capacity-k8s-'));
   try {
-    await buildScenarios(dir);
+    await buildScenarios(dir, { sourceMap: false });
     return readFileSync(path.join(dir, `${scenario}.js`), 'utf8');
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -11,7 +11,7 @@
 import { stringify } from 'yaml';
 import { urlField } from '../../lib/config.ts';
 import { ScenarioError } from '../../lib/errors.ts';
-import { planScenario } from '../../lib/plan.ts';
+import { planScenario, type Plan } from '../../lib/plan.ts';
 import { SCENARIOS } from '../../lib/scenarios.ts';
 import { totalSeconds } from '../../lib/schedule.ts';
 import { CliError } from './cli.ts';
@@ -398,7 +398,7 @@ export const MANIFEST_FILES = ['configmap.yaml', 'results-pvc.yaml', 'testrun.ya
 /**
  * YAML for kubectl. kubectl reads YAML 1.1, where unquoted `on`, `yes`, `0777` or `1:20` are not
  * strings: writing with the 1.1 rules quotes them, so every value stays the string it is. Long lines
- * (the script's inline source map) are never folded.
+ * (a script may have some) are never folded.
  */
 export function renderYaml(manifest: Manifest): string {
   return stringify(manifest, { version: '1.1', lineWidth: 0, blockQuote: 'literal' });
@@ -409,14 +409,27 @@ export function renderYaml(manifest: Manifest): string {
  * values) plus `START_MARGIN_SECONDS`; `null` for a scenario lib/ does not define.
  */
 export function runTimeoutSeconds(options: RunOptions): number | null {
+  const plan = scenarioPlan(options);
+  return plan === null ? null : Math.ceil(totalSeconds(plan.schedule)) + START_MARGIN_SECONDS;
+}
+
+/**
+ * The most VUs the run may use, as k6 (and the operator's `k6 inspect`) will see it: `MAX_VUS`, or
+ * the default lib/executors.ts `vuSizing` derives from the rate; `null` for a scenario lib/ does not define.
+ */
+export function maxVus(options: RunOptions): number | null {
+  return scenarioPlan(options)?.run.vus.max ?? null;
+}
+
+/** The plan lib/ makes from the given `--env` values, the one k6 will run; `null` for a scenario lib/ does not define. */
+function scenarioPlan(options: RunOptions): Plan | null {
   const definition = (SCENARIOS as Record<string, (typeof SCENARIOS)[keyof typeof SCENARIOS] | undefined>)[options.scenario];
   if (definition === undefined) return null;
   const env: Record<string, string> = { BASE_URL: options.baseUrl, RUN_ID: options.name };
   if (options.target !== undefined) env.TARGET = options.target;
   for (const { name, value } of options.env ?? []) env[name] = value;
   try {
-    const plan = planScenario(definition() as Parameters<typeof planScenario>[0], env, { now: new Date(0), random: 0 });
-    return Math.ceil(totalSeconds(plan.schedule)) + START_MARGIN_SECONDS;
+    return planScenario(definition() as Parameters<typeof planScenario>[0], env, { now: new Date(0), random: 0 });
   } catch (error) {
     if (!(error instanceof ScenarioError)) throw error;
     throw new CliError(
@@ -439,12 +452,30 @@ export function checkTestRunOptions(options: TestRunOptions): void {
     throw new CliError(`k8s: \`--parallelism\` is \`${parallelism}\`: expected an integer from 1 to ${MAX_PARALLELISM}`);
   }
   checkRunOptions(options);
+  // After the variables: the ceiling follows from them.
+  checkParallelismFitsVus(options);
 }
 
 export function checkJobOptions(options: JobOptions): void {
   checkName(options.name, JOB_NAME_MAX, 'a CronJob name may have 52 characters at most (its Jobs append `-<minutes>`)');
   checkRunOptions(options);
   if (options.schedule !== undefined) checkSchedule(options.schedule);
+}
+
+/**
+ * Every runner needs a VU of its own: the operator's initializer runs `k6 inspect` and, when the
+ * script's maximum VUs are fewer than `parallelism`, ends the TestRun in stage `error` ("number of
+ * instances > number of VUs", internal/controller/k6_initialize.go) without starting a runner.
+ */
+function checkParallelismFitsVus(options: TestRunOptions): void {
+  const max = maxVus(options);
+  if (max === null || options.parallelism <= max) return;
+  const raise = options.env?.some(({ name }) => name === 'MAX_VUS')
+    ? 'raise `--env MAX_VUS`'
+    : `set \`--env MAX_VUS=${options.parallelism}\` (the default is 10 × peak rate × EXPECTED_LATENCY_MS / 1000, at least 20: a higher \`TPS\` raises it)`;
+  throw new CliError(`k8s: \`--parallelism\` is \`${options.parallelism}\`: expected at most the scenario's maximum VUs, \`${max}\` (each runner needs one)`, {
+    note: `the k6-operator would end the TestRun in stage \`error\` ("number of instances > number of VUs"); lower \`--parallelism\` to ${max}, or ${raise}`,
+  });
 }
 
 function checkRunOptions(options: RunOptions): void {
