@@ -7,23 +7,32 @@
  */
 import path from 'node:path';
 import { utcStamp } from '../lib/tags.ts';
-import { parseArgs } from 'node:util';
-import { fail, isMain, repoRoot } from './lib/cli.ts';
+import { commandFlags, fail, isMain, repoRoot } from './lib/cli.ts';
+import { flagHelp } from './lib/flags.ts';
 import { progressSink } from './lib/progress.ts';
 import { cellId, runSweep, type SweepPlan } from './lib/sweep.ts';
+import { EXIT_INTERRUPTED, sweepSignals } from './lib/sweep-main.ts';
 import { BUILTIN_TARGETS, type Target } from './lib/targets.ts';
 
 export const DEMO_REPLICAS = [1, 2];
 export const DEMO_LEVELS = [50, 200, 400];
 
+const FLAGS = {
+  out: { type: 'string', value: 'DIR', help: 'the run directory (default runs/demo-<UTC time>); it must not hold a sweep' },
+  force: { type: 'boolean', help: 'when --out holds a sweep, move it aside to DIR.replaced-<UTC time> first' },
+  help: { type: 'boolean', short: 'h', help: 'this text' },
+} as const;
+
 const HELP = `Usage: npm run demo [-- --out DIR]
 
 Starts the bundled sample service on 127.0.0.1 (1, then 2 replicas), gets k6 if missing, runs the
 constant scenario at ${DEMO_LEVELS.join(', ')} requests/s for 15 s each with /proc resource captures,
-analyses the run and prints where the report is. Default DIR: runs/demo-<UTC time>.
+analyses the run and prints where the report is.
 Equivalent to: npm run matrix -- --target sample --replicas ${DEMO_REPLICAS.join(',')} --tps-levels ${DEMO_LEVELS.join(',')} \\
   --duration 15s --pause 3s --cooldown 3s --snapshot-interval 2s
-`;
+
+Options:
+${flagHelp(FLAGS)}`;
 
 export function demoPlan(): SweepPlan {
   return {
@@ -44,18 +53,15 @@ export function demoPlan(): SweepPlan {
 
 async function main(): Promise<void> {
   if (process.env.INIT_CWD !== undefined) process.chdir(process.env.INIT_CWD);
-  const { values } = parseArgs({ options: { out: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  const values = commandFlags('demo', FLAGS);
   if (values.help) {
     process.stdout.write(HELP);
     return;
   }
-  const stamp = utcStamp(new Date());
-  const outDir = path.resolve(values.out ?? path.join(repoRoot, 'runs', `demo-${stamp}`));
-  const controller = new AbortController();
-  process.on('SIGINT', () => controller.abort());
-  process.on('SIGTERM', () => controller.abort());
+  const outDir = path.resolve(values.out ?? path.join(repoRoot, 'runs', `demo-${utcStamp(new Date())}`));
+  const shown = path.relative(process.cwd(), outDir) || '.';
+  const { signal, hardStop } = sweepSignals('demo');
   const progress = progressSink();
-  progress.log(`demo: ${DEMO_REPLICAS.length * DEMO_LEVELS.length} runs of 15 s into ${path.relative(process.cwd(), outDir)}`);
   const result = await runSweep({
     target: BUILTIN_TARGETS.sample as Target,
     plan: demoPlan(),
@@ -63,16 +69,20 @@ async function main(): Promise<void> {
     secretVars: {},
     commandLine: ['npm', 'run', 'demo', ...process.argv.slice(2)],
     resume: false,
-    signal: controller.signal,
+    name: 'demo',
+    announce: `demo: ${DEMO_REPLICAS.length * DEMO_LEVELS.length} runs of 15 s into ${shown}`,
+    force: values.force === true,
+    signal,
+    hardStop,
     progress,
   });
   if (result.interrupted) {
-    process.stderr.write(`demo: interrupted; resume with: npm run matrix -- --resume ${path.relative(process.cwd(), outDir)}\n`);
-    process.exitCode = 130;
+    process.stderr.write(`demo: interrupted; resume with: npm run matrix -- --resume ${shown}\n`);
+    process.exitCode = EXIT_INTERRUPTED;
     return;
   }
   const report = result.reportDir === null ? null : path.relative(process.cwd(), path.join(result.reportDir, 'report.md'));
-  process.stdout.write(`demo: done. Read ${report ?? 'the report'} — or analyse again with: npm run analyze -- ${path.relative(process.cwd(), outDir)}\n`);
+  process.stdout.write(`demo: done. Read ${report ?? 'the report'} — or analyse again with: npm run analyze -- ${shown}\n`);
 }
 
 if (isMain(import.meta.url)) main().catch(fail);

@@ -7,7 +7,7 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Kubectl, KubectlResult } from './kubectl.ts';
-import type { ProcSampler, Replica } from './proc-sampler.ts';
+import { ProcSampler, type Replica } from './proc-sampler.ts';
 
 export type CapturePhase = 'before' | 'during' | 'after';
 
@@ -118,6 +118,25 @@ export function processCapturer(replicas: () => readonly Replica[], log: Capture
         stdout: json,
         stderr: '',
       });
+    },
+  };
+}
+
+/**
+ * The load generator itself: k6's CPU and RSS from /proc, as a PodMetricsList with one "pod" `k6` in
+ * the namespace `loadgen` (capture kind `loadgen`, so the analysis never counts it as the target).
+ * Read only while k6 runs; the first reading is taken now, so the first capture has a window.
+ */
+export function loadgenCapturer(pid: number, log: CaptureLog): Capturer {
+  const sampler = new ProcSampler('loadgen');
+  const k6 = [{ name: 'k6', pid }];
+  sampler.sample(k6);
+  return {
+    async capture(phase) {
+      const capturedAt = new Date();
+      const { json, pods } = sampler.sample(k6, capturedAt.getTime());
+      if (pods === 0) return;
+      log.append({ captured_at: capturedAt.toISOString(), kind: 'loadgen', phase, command: ['proc-sampler', String(pid)], exit_code: 0, stdout: json, stderr: '' });
     },
   };
 }

@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import path from 'node:path';
 import { CliError, repoRoot } from './cli.ts';
+import { onPath } from './k6.ts';
 
 export interface SampleServiceOptions {
   readonly port?: number;
@@ -49,7 +50,7 @@ export function startSampleService(options: SampleServiceOptions = {}, timeoutMs
   for (const [flag, value] of flags) if (value !== undefined) args.push(flag, String(value));
   if (options.requireToken !== undefined) args.push('--require-token-env', 'SAMPLE_REQUIRED_TOKEN');
   const env = options.requireToken === undefined ? process.env : { ...process.env, SAMPLE_REQUIRED_TOKEN: options.requireToken };
-  const child = spawnPinned(process.execPath, args, options.cpuList, { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawnGuarded(process.execPath, args, options.cpuList, { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const replicaPids = new Map<number, number>();
 
@@ -89,13 +90,34 @@ export function startSampleService(options: SampleServiceOptions = {}, timeoutMs
 }
 
 /**
- * `spawn`, through `taskset -c <cpus>` when a CPU list is given. taskset execs the program in the
- * same process, so PIDs, signals and CPU accounting are the program's own.
+ * Whether children can be made to die with this process: util-linux's `setpriv --pdeathsig` sets
+ * the kernel's parent-death signal (prctl PR_SET_PDEATHSIG) and execs the program, so a k6 or sample
+ * service started by a sweep gets SIGTERM when the sweep dies, however it dies (SIGKILL, OOM) — and
+ * SIGTERM makes both stop cleanly. Without it (not Linux, no util-linux) children outlive a crash
+ * and only `--resume` stops them.
  */
-function spawnPinned(program: string, args: readonly string[], cpuList: string | undefined, options: SpawnOptions) {
-  if (cpuList === undefined) return spawn(program, args, options);
-  if (!/^\d+([-,]\d+)*$/.test(cpuList)) throw new CliError(`taskset: CPU list \`${cpuList}\` is not valid: expected e.g. \`0\` or \`0-1\``);
-  return spawn('taskset', ['-c', cpuList, program, ...args], options);
+export function parentDeathGuard(): string | null {
+  guard ??= process.platform === 'linux' ? (onPath('setpriv')[0] ?? null) : null;
+  return guard;
+}
+
+let guard: string | null | undefined;
+
+/**
+ * `spawn`, through `setpriv --pdeathsig TERM` (see parentDeathGuard) and `taskset -c <cpus>` when a
+ * CPU list is given. Both exec the program in the same process, so PIDs, signals and CPU accounting
+ * are the program's own.
+ */
+function spawnGuarded(program: string, args: readonly string[], cpuList: string | undefined, options: SpawnOptions) {
+  const argv = [program, ...args];
+  if (cpuList !== undefined) {
+    if (!/^\d+([-,]\d+)*$/.test(cpuList)) throw new CliError(`taskset: CPU list \`${cpuList}\` is not valid: expected e.g. \`0\` or \`0-1\``);
+    argv.unshift('taskset', '-c', cpuList);
+  }
+  const setpriv = parentDeathGuard();
+  if (setpriv !== null) argv.unshift(setpriv, '--pdeathsig', 'TERM', '--');
+  const [first, ...rest] = argv as [string, ...string[]];
+  return spawn(first, rest, options);
 }
 
 export function stopProcess(child: ChildProcess, graceMs = 5000): Promise<void> {
@@ -153,7 +175,7 @@ export function startK6(options: K6RunOptions): K6Process {
   if (options.jsonOut !== undefined) args.push('--out', `json=${options.jsonOut}`);
   args.push(...(options.extraArgs ?? []), options.script);
   const env: NodeJS.ProcessEnv = { ...process.env, ...options.secretVars };
-  const child = spawnPinned(options.k6, args, options.cpuList, { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: options.detached ?? false });
+  const child = spawnGuarded(options.k6, args, options.cpuList, { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: options.detached ?? false });
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (chunk: Buffer) => {

@@ -4,9 +4,9 @@
  */
 import path from 'node:path';
 import { utcStamp } from '../../lib/tags.ts';
-import { parseArgs } from 'node:util';
 import { parseDuration, parseNumber } from '../../lib/config.ts';
 import { CliError, repoRoot } from './cli.ts';
+import { flagHelp, parseFlags, type Flags } from './flags.ts';
 import { cellId, readManifestFile, type Cell, type SweepPlan } from './sweep.ts';
 import { DEFAULT_TARGETS_FILE, checkContext, checkK8sName, resolveTarget, type Target } from './targets.ts';
 
@@ -22,37 +22,66 @@ export interface ParsedSweep {
   readonly resume: boolean;
   readonly secretVars: Record<string, string>;
   readonly commandLine: string[];
+  /** `--force`: a sweep already in `outDir` is moved aside instead of stopping. */
+  readonly force: boolean;
+  /** How long k6 may take to stop after Ctrl-C or SIGTERM before it is killed. */
+  readonly stopGraceMs: number;
+  /** Flags given with `--resume` that it does not read (the plan comes from the manifest). */
+  readonly ignored: readonly string[];
 }
 
-const COMMON_HELP = `  --scenario NAME        scenario of scenarios/*.ts (default constant)
-  --duration D           how long each level runs, a k6 duration (default 1m)
-  --namespace NS         override the target's namespace (kubernetes targets)
-  --context NAME         override the target's kube context (kubernetes targets)
-  --pause D              stabilisation pause between levels (default 15s)
-  --health-timeout D     how long to wait for the target's health endpoint (default 300s)
-  --skip-health-wait     do not wait for the health endpoint
-  --skip-data            do not run the target's data hook
-  --snapshot-interval D  captures during each level (default 10s)
-  --env KEY=VALUE        a k6 variable (-e); keys that look secret (TOKEN, SECRET, PASSWORD, AUTH, KEY…)
-                         are passed through k6's environment instead and never written down
-  --secret-env NAME      pass the environment variable NAME to k6 as a secret variable
-  --out DIR              the run directory (default runs/<target>-<scenario>-<UTC time>)
-  --resume DIR           continue an interrupted sweep in DIR (levels not finished are run)
-  --targets FILE         the targets file (default targets.json)
-  -h, --help             this text`;
+/** Flags of both programs, in help order; `--replicas` and `--cooldown` are the matrix's own. */
+const COMMON_FLAGS = {
+  scenario: { type: 'string', value: 'NAME', help: 'scenario of scenarios/*.ts (default constant)' },
+  duration: { type: 'string', value: 'D', help: 'how long each level runs, a k6 duration (default 1m)' },
+  namespace: { type: 'string', value: 'NS', help: "override the target's namespace (kubernetes targets)" },
+  context: { type: 'string', value: 'NAME', help: "override the target's kube context (kubernetes targets)" },
+  pause: { type: 'string', value: 'D', help: 'stabilisation pause between levels (default 15s)' },
+  'health-timeout': { type: 'string', value: 'D', help: "how long to wait for the target's health endpoint (default 300s)" },
+  'skip-health-wait': { type: 'boolean', help: 'do not wait for the health endpoint' },
+  'skip-data': { type: 'boolean', help: "do not run the target's data hook" },
+  'snapshot-interval': { type: 'string', value: 'D', help: 'captures during each level (default 10s)' },
+  'stop-grace': { type: 'string', value: 'D', help: 'after Ctrl-C or SIGTERM, how long k6 may take to stop before it is killed (default 15s)' },
+  env: {
+    type: 'string',
+    multiple: true,
+    value: 'KEY=VALUE',
+    help: 'a k6 variable (-e); keys that look secret (TOKEN, SECRET, PASSWORD, AUTH, KEY…)\nare passed through k6\'s environment instead and never written down',
+  },
+  'secret-env': { type: 'string', multiple: true, value: 'NAME', help: 'pass the environment variable NAME to k6 as a secret variable' },
+  out: { type: 'string', value: 'DIR', help: 'the run directory (default runs/<target>-<scenario>-<UTC time>); it must not hold a sweep' },
+  force: { type: 'boolean', help: 'when --out holds a sweep, move it aside to DIR.replaced-<UTC time> first (nothing is deleted)' },
+  resume: { type: 'string', value: 'DIR', help: 'continue an interrupted sweep in DIR (levels not finished are run); the plan comes from its manifest' },
+  targets: { type: 'string', value: 'FILE', help: 'the targets file (default targets.json)' },
+  help: { type: 'boolean', short: 'h', help: 'this text' },
+} as const satisfies Flags;
+
+const MATRIX_FLAGS = {
+  target: { type: 'string', value: 'NAME', help: 'a kubernetes target of targets.json, or a process target such as `sample`' },
+  replicas: { type: 'string', value: 'R,R,…', help: 'replica counts' },
+  'tps-levels': { type: 'string', value: 'L,L,…', help: 'target rates, iterations per second' },
+  cooldown: { type: 'string', value: 'D', help: 'wait after a replica change (default 30s)' },
+  ...COMMON_FLAGS,
+} as const satisfies Flags;
+
+const SWEEP_FLAGS = {
+  target: { type: 'string', value: 'NAME', help: 'a target of targets.json, or `sample`' },
+  'tps-levels': { type: 'string', value: 'L,L,…', help: 'target rates, iterations per second' },
+  ...COMMON_FLAGS,
+} as const satisfies Flags;
+
+/** What `--resume` still reads from the command line; the plan comes from the manifest. */
+const RESUME_FLAGS: readonly string[] = ['resume', 'targets', 'stop-grace', 'help'];
 
 export const SWEEP_HELP = `Usage: npm run sweep -- --target NAME --tps-levels 10,25,50 [options]
 
 Runs the scenario at each load level against the target, with captures of its state (kubectl top,
 HPA, events, pods; or /proc for the sample service) before, during and after each level, then
-analyses the run directory. manifest.json is rewritten after every level; Ctrl-C keeps finished
-levels (exit 130) and --resume continues. The built-in target \`sample\` needs no configuration.
+analyses the run directory. manifest.json is rewritten after every level; Ctrl-C or SIGTERM keeps
+finished levels (exit 130) and --resume continues. The built-in target \`sample\` needs no configuration.
 
 Options:
-  --target NAME          a target of targets.json, or \`sample\`
-  --tps-levels L,L,…     target rates, iterations per second
-${COMMON_HELP}
-`;
+${flagHelp(SWEEP_FLAGS)}`;
 
 export const MATRIX_HELP = `Usage: npm run matrix -- --target NAME --replicas 1,2,4,8 --tps-levels 10,25,50 [options]
 
@@ -61,44 +90,16 @@ the rollout) or restarts the sample service with N replicas, waits a cooldown, t
 One run directory, cells named r<replicas>-tps-<level>.
 
 Options:
-  --target NAME          a kubernetes target of targets.json, or a process target such as \`sample\`
-  --replicas R,R,…       replica counts
-  --tps-levels L,L,…     target rates, iterations per second
-  --cooldown D           wait after a replica change (default 30s)
-${COMMON_HELP}
-`;
+${flagHelp(MATRIX_FLAGS)}`;
 
 export function parseSweepArgs(argv: readonly string[], mode: 'sweep' | 'matrix', env: NodeJS.ProcessEnv = process.env): ParsedSweep | 'help' {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      strict: true,
-      options: {
-        target: { type: 'string' },
-        'tps-levels': { type: 'string' },
-        replicas: { type: 'string' },
-        scenario: { type: 'string' },
-        duration: { type: 'string' },
-        namespace: { type: 'string' },
-        context: { type: 'string' },
-        pause: { type: 'string' },
-        cooldown: { type: 'string' },
-        'health-timeout': { type: 'string' },
-        'skip-health-wait': { type: 'boolean' },
-        'skip-data': { type: 'boolean' },
-        'snapshot-interval': { type: 'string' },
-        env: { type: 'string', multiple: true },
-        'secret-env': { type: 'string', multiple: true },
-        out: { type: 'string' },
-        resume: { type: 'string' },
-        targets: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    throw new CliError(`${mode}: ${(error as Error).message}`, { note: `see \`npm run ${mode} -- --help\`` });
-  }
+  const flags: Flags = mode === 'matrix' ? MATRIX_FLAGS : { ...SWEEP_FLAGS, replicas: MATRIX_FLAGS.replicas, cooldown: MATRIX_FLAGS.cooldown };
+  // Both programs read the same keys (sweep refuses `--replicas` itself, with a pointer to matrix).
+  const parsed = parseFlags(argv, flags as typeof MATRIX_FLAGS, {
+    command: mode,
+    note: `\`npm run ${mode} -- --help\` lists the options`,
+    error: (message, note) => new CliError(message, { note }),
+  });
   const { values } = parsed;
   if (values.help) return 'help';
 
@@ -120,12 +121,25 @@ export function parseSweepArgs(argv: readonly string[], mode: 'sweep' | 'matrix'
   }
   const commandLine = ['npm', 'run', mode, '--', ...redactArgv(argv)];
 
+  const stopGraceMs = ms(mode, '--stop-grace', values['stop-grace'] ?? '15s');
+
   if (values.resume !== undefined) {
     const outDir = path.resolve(values.resume);
     const manifest = readManifestFile(outDir);
     const targetsFile = values.targets === undefined ? DEFAULT_TARGETS_FILE : path.resolve(values.targets);
     const target = resolveTarget(manifest.target.name, targetsFile);
-    return { target, plan: manifest.plan, outDir, resume: true, secretVars, commandLine };
+    // Secrets are never written down, so a resume needs them again; everything else is in the plan.
+    const missing = manifest.plan.secret_names.filter((name) => secretVars[name] === undefined);
+    if (missing.length > 0) {
+      throw new CliError(`${mode}: \`--resume\` needs the secret variable${missing.length === 1 ? '' : 's'} ${missing.map((n) => `\`${n}\``).join(', ')} again: they were never written down`, {
+        note: `pass ${missing.map((n) => `--env ${n}=… or --secret-env ${n}`).join(', ')}`,
+      });
+    }
+    const ignored = Object.keys(values)
+      .filter((name) => !RESUME_FLAGS.includes(name) && name !== 'env' && name !== 'secret-env')
+      .map((name) => `--${name}`);
+    if (Object.keys(vars).length > 0) ignored.push(...Object.keys(vars).map((key) => `--env ${key}`));
+    return { target, plan: manifest.plan, outDir, resume: true, secretVars, commandLine, force: false, stopGraceMs, ignored };
   }
 
   if (values.target === undefined) throw new CliError(`${mode}: \`--target\` is missing: expected a target name such as \`sample\``);
@@ -166,7 +180,7 @@ export function parseSweepArgs(argv: readonly string[], mode: 'sweep' | 'matrix'
   };
   const stamp = utcStamp(new Date());
   const outDir = path.resolve(values.out ?? path.join(repoRoot, 'runs', `${target.name}-${mode === 'matrix' ? 'matrix' : scenario}-${stamp}`));
-  return { target, plan, outDir, resume: false, secretVars, commandLine };
+  return { target, plan, outDir, resume: false, secretVars, commandLine, force: values.force === true, stopGraceMs, ignored: [] };
 }
 
 function list(mode: string, flag: string, raw: string | undefined, ok: (n: number) => boolean, expected: string): number[] {

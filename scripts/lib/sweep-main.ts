@@ -1,5 +1,5 @@
 /**
- * The edge of `npm run sweep` and `npm run matrix`: arguments, signals, exit codes.
+ * The edge of `npm run sweep`, `npm run matrix` and `npm run demo`: arguments, signals, exit codes.
  */
 import path from 'node:path';
 import { progressSink } from './progress.ts';
@@ -9,6 +9,28 @@ import { MATRIX_HELP, SWEEP_HELP, parseSweepArgs } from './sweep-cli.ts';
 /** Exit code of an interrupted sweep (128 + SIGINT), as shells report Ctrl-C. */
 export const EXIT_INTERRUPTED = 130;
 
+/**
+ * SIGINT and SIGTERM both stop a sweep the same way (a CI job's timeout or `kill` sends SIGTERM, a
+ * terminal sends SIGINT): the current level is stopped and marked interrupted, finished levels are
+ * kept. A second signal stops k6 at once.
+ */
+export function sweepSignals(mode: string): { signal: AbortSignal; hardStop: AbortSignal } {
+  const soft = new AbortController();
+  const hard = new AbortController();
+  const on = (name: NodeJS.Signals): void => {
+    if (soft.signal.aborted) {
+      if (!hard.signal.aborted) process.stderr.write(`\n${mode}: ${name} again: killing k6 now\n`);
+      hard.abort(name);
+      return;
+    }
+    process.stderr.write(`\n${mode}: ${name}: stopping the current level; finished levels are kept (${name} again kills k6 at once)\n`);
+    soft.abort(name);
+  };
+  process.on('SIGINT', () => on('SIGINT'));
+  process.on('SIGTERM', () => on('SIGTERM'));
+  return { signal: soft.signal, hardStop: hard.signal };
+}
+
 export async function runSweepCli(mode: 'sweep' | 'matrix', argv: readonly string[]): Promise<void> {
   // `npm run` starts scripts in the package folder; paths are meant from where the user typed them.
   if (process.env.INIT_CWD !== undefined) process.chdir(process.env.INIT_CWD);
@@ -17,18 +39,13 @@ export async function runSweepCli(mode: 'sweep' | 'matrix', argv: readonly strin
     process.stdout.write(mode === 'sweep' ? SWEEP_HELP : MATRIX_HELP);
     return;
   }
-  const controller = new AbortController();
-  const stop = (signal: string): void => {
-    if (controller.signal.aborted) return;
-    process.stderr.write(`\n${mode}: ${signal}: stopping the current level; finished levels are kept\n`);
-    controller.abort();
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  const shown = path.relative(process.cwd(), parsed.outDir) || '.';
+  if (parsed.ignored.length > 0) {
+    process.stderr.write(`${mode}: --resume continues the plan in ${path.join(shown, 'manifest.json')}: ignoring ${parsed.ignored.join(', ')}\n`);
+  }
+  const { signal, hardStop } = sweepSignals(mode);
   const progress = progressSink();
-  progress.log(`${mode}: ${parsed.resume ? 'resuming' : 'writing'} ${path.relative(process.cwd(), parsed.outDir) || '.'}`);
-  const result = await runSweep({ ...parsed, signal: controller.signal, progress });
-  const shown = path.relative(process.cwd(), result.outDir) || '.';
+  const result = await runSweep({ ...parsed, signal, hardStop, progress });
   if (result.interrupted) {
     process.stderr.write(`${mode}: resume with: npm run ${mode} -- --resume ${shown}\n`);
     process.exitCode = EXIT_INTERRUPTED;

@@ -5,43 +5,28 @@
  * every finished level, and `--resume`.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { runCli as analyzeCli } from '../../analysis/cli.ts';
-import { MANIFEST_KIND, MANIFEST_SCHEMA_VERSION, type LevelStatus } from '../../analysis/model/manifest.ts';
+import { MANIFEST_KIND, MANIFEST_SCHEMA_VERSION, type Cell, type HostInfo, type Manifest, type ManifestLevel, type ResumeRecord, type SweepPlan } from '../../analysis/model/manifest.ts';
 import { parseDuration } from '../../lib/config.ts';
+import { ScenarioError } from '../../lib/errors.ts';
+import { planScenario } from '../../lib/plan.ts';
+import { SCENARIOS } from '../../lib/scenarios.ts';
+import { utcStamp } from '../../lib/tags.ts';
 import { buildScenarios } from '../build.ts';
-import { CaptureLog, every, kubernetesCapturer, kubernetesCommands, NO_CAPTURE, processCapturer, type Capturer } from './capture.ts';
+import { CaptureLog, every, kubernetesCapturer, kubernetesCommands, loadgenCapturer, NO_CAPTURE, processCapturer, type Capturer } from './capture.ts';
 import { CliError, repoRoot } from './cli.ts';
 import { ensureK6, k6Version } from './k6.ts';
 import { Kubectl } from './kubectl.ts';
 import { ProcSampler } from './proc-sampler.ts';
-import { startK6, startSampleService, type RunningService } from './processes.ts';
+import { ProcessRegistry, stopRecorded } from './process-registry.ts';
+import { parentDeathGuard, startK6, startSampleService, type RunningService } from './processes.ts';
 import { clock, type ProgressSink } from './progress.ts';
 import type { Target } from './targets.ts';
 
-export interface Cell {
-  readonly id: string;
-  readonly level: number;
-  /** Replicas of the target for this cell (matrix); `null` leaves the target as it is. */
-  readonly replicas: number | null;
-}
-
-export interface SweepPlan {
-  readonly mode: 'sweep' | 'matrix';
-  readonly scenario: string;
-  readonly duration: string;
-  readonly cells: readonly Cell[];
-  readonly pause_ms: number;
-  readonly cooldown_ms: number;
-  readonly snapshot_interval_ms: number;
-  readonly health_timeout_ms: number;
-  readonly skip_health_wait: boolean;
-  readonly skip_data: boolean;
-  /** Public k6 variables (`-e`); secrets are never stored, only their names. */
-  readonly vars: Readonly<Record<string, string>>;
-  readonly secret_names: readonly string[];
-}
+export type { Cell, SweepPlan };
 
 export interface SweepOptions {
   readonly target: Target;
@@ -52,7 +37,18 @@ export interface SweepOptions {
   /** The command line as typed, secrets already redacted. */
   readonly commandLine: readonly string[];
   readonly resume: boolean;
+  /** The command as messages name it (`demo`); default the plan's mode. */
+  readonly name?: string;
+  /** The first line once the run directory and the levels are checked; default `sweep: writing DIR`. */
+  readonly announce?: string;
+  /** When `outDir` already holds a sweep: move it aside (true) or stop before any load (false, the default). */
+  readonly force?: boolean;
+  /** Aborting it stops the sweep as Ctrl-C does; its `reason` (`SIGINT`, `SIGTERM`) is recorded. */
   readonly signal: AbortSignal;
+  /** Aborting it after `signal` (a second Ctrl-C) kills k6 at once instead of waiting for it. */
+  readonly hardStop?: AbortSignal;
+  /** How long k6 may take to stop after `signal` before it is killed (default 15 s). */
+  readonly stopGraceMs?: number;
   readonly progress: ProgressSink;
   /** Runs the analysis at the end (the CLI does; tests that only look at the manifest may not). */
   readonly analyze?: boolean;
@@ -65,34 +61,8 @@ export interface SweepResult {
   readonly reportDir: string | null;
 }
 
-interface ManifestLevelFile {
-  id: string;
-  level: number;
-  replicas: number | null;
-  status: LevelStatus;
-  run_id: string;
-  started_at: string | null;
-  ended_at: string | null;
-  exit_code: number | null;
-  reason: string | null;
-}
-
-export interface ManifestFile {
-  kind: typeof MANIFEST_KIND;
-  schemaVersion: typeof MANIFEST_SCHEMA_VERSION;
-  id: string;
-  target: { name: string; kind: string; base_url: string | null; resources: { cores: number | null; memory_bytes: number | null; replicas: number | null; nodes: number | null } | null };
-  scenario: string;
-  duration: string;
-  created_at: string;
-  updated_at: string;
-  k6_version: string | null;
-  tool_version: string;
-  command: readonly string[];
-  preflight: { metrics: string; notes: string[] };
-  plan: SweepPlan;
-  levels: ManifestLevelFile[];
-}
+/** The manifest as the sweep writes it: the shared schema, with the fields a sweep always fills. */
+export type ManifestFile = Manifest & { plan: SweepPlan; preflight: { metrics: string; notes: string[] }; host: HostInfo };
 
 const K6_EXIT_MEANINGS: Readonly<Record<number, string>> = {
   104: 'invalid configuration',
@@ -131,9 +101,90 @@ function toolVersion(): string {
   return (JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
 }
 
+/** The machine the sweep (and k6) runs on. */
+export function hostInfo(): HostInfo {
+  const cpus = os.cpus();
+  return { cores: cpus.length, memory_bytes: os.totalmem(), cpu_model: cpus[0]?.model.trim() ?? null, platform: `${process.platform} ${process.arch}` };
+}
+
+/**
+ * What in `outDir` says a sweep was already written there: its manifest, or level folders (a folder
+ * named like a planned cell, or holding k6 output or a summary). `null` when there is none.
+ */
+export function existingSweep(outDir: string, plan: SweepPlan): string | null {
+  if (!existsSync(outDir)) return null;
+  if (existsSync(path.join(outDir, 'manifest.json'))) return 'manifest.json';
+  const cells = new Set(plan.cells.map((cell) => cell.id));
+  for (const entry of readdirSync(outDir, { withFileTypes: true })) {
+    if (!entry.isDirectory()) continue;
+    if (cells.has(entry.name)) return `the level folder ${entry.name}/`;
+    const inside = readdirSync(path.join(outDir, entry.name));
+    if (inside.some((name) => /^(k6\.(json|csv)(\.gz)?|summary\.json)$/.test(name))) return `the level folder ${entry.name}/`;
+  }
+  return null;
+}
+
+/**
+ * Refuses to write over an earlier sweep: every finished level is somebody's hour of load. With
+ * `force`, the old folder is moved aside (never deleted) and its new name returned.
+ */
+export function claimOutDir(outDir: string, plan: SweepPlan, options: { force: boolean; name: string; say: (line: string) => void }): string | null {
+  const { force, name, say } = options;
+  const found = existingSweep(outDir, plan);
+  if (found === null) return null;
+  const shown = path.relative(process.cwd(), outDir) || '.';
+  if (!force) {
+    // The demo has no --resume of its own: its run directory is a matrix's.
+    const resume = name === 'demo' ? `npm run matrix -- --resume ${shown}` : `--resume ${shown}`;
+    throw new CliError(`${name}: \`${shown}\` already holds a sweep (${found}): use \`${resume}\` to continue it, or a new \`--out\``);
+  }
+  const aside = `${outDir}.replaced-${utcStamp(new Date())}`;
+  renameSync(outDir, aside);
+  say(`${name}: --force: moved the sweep that was in ${shown} to ${path.relative(process.cwd(), aside)}`);
+  return aside;
+}
+
+/**
+ * Checks every level's k6 variables exactly as the scenario will (lib/plan.ts) before anything runs:
+ * a bad value, or a VU pool beyond the bound, is refused here rather than after the levels before it.
+ * Scenarios of the user's own (not in lib/scenarios.ts) are checked by k6 itself.
+ */
+export function checkLevels(plan: SweepPlan, cells: readonly Cell[], baseUrl: string, command: string = plan.mode): void {
+  if (!Object.hasOwn(SCENARIOS, plan.scenario)) return;
+  const name = plan.scenario as keyof typeof SCENARIOS;
+  const clock = { now: new Date(0), random: 0 };
+  for (const cell of cells) {
+    const env = { ...plan.vars, BASE_URL: baseUrl, TPS: String(cell.level), DURATION: plan.duration, SUMMARY_PATH: 'none' };
+    try {
+      // One call per definition: each has its own config type.
+      if (name === 'constant') planScenario(SCENARIOS.constant(), env, clock);
+      else if (name === 'ramp') planScenario(SCENARIOS.ramp(), env, clock);
+      else if (name === 'stress') planScenario(SCENARIOS.stress(), env, clock);
+      else planScenario(SCENARIOS.soak(), env, clock);
+    } catch (error) {
+      if (!(error instanceof ScenarioError)) throw error;
+      throw new CliError(`${command}: level \`${cell.id}\` would not run: ${error.message.split('\n').join('; ')}`, {
+        note: 'nothing was sent; change the level or the variable (`--env NAME=value`)',
+      });
+    }
+  }
+}
+
 export async function runSweep(options: SweepOptions): Promise<SweepResult> {
   const { target, plan, outDir, progress, signal } = options;
+  const stopGraceMs = options.stopGraceMs ?? 15_000;
   const say = (line: string): void => progress.log(line);
+
+  // --- before anything runs: the run directory is ours, every level can run -------------------
+  const name = options.name ?? plan.mode;
+  if (!options.resume) claimOutDir(outDir, plan, { force: options.force === true, name, say });
+  const registry = new ProcessRegistry(outDir);
+  let resumeRecord: ResumeRecord | null = null;
+  if (options.resume) resumeRecord = await stopSurvivors(registry, plan, stopGraceMs, say);
+  const earlier = options.resume ? readManifestFile(outDir) : null;
+  const pendingCells = earlier === null ? plan.cells : plan.cells.filter((cell) => !isFinished(earlier.levels.find((l) => l.id === cell.id)));
+  checkLevels(plan, pendingCells, target.kind === 'process' ? 'http://127.0.0.1:18080' : target.baseUrl, name);
+  say(options.announce ?? `${name}: ${options.resume ? 'resuming' : 'writing'} ${path.relative(process.cwd(), outDir) || '.'}`);
 
   // --- preflight ------------------------------------------------------------------------------
   const k6 = await ensureK6({ log: (line) => say(`ensure-k6: ${line}`) });
@@ -151,21 +202,26 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
   } else {
     preflight.metrics = 'none: a url target has no captures';
   }
+  if (parentDeathGuard() === null) {
+    preflight.notes.push('setpriv (util-linux) not found: k6 and the sample service do not stop by themselves if the sweep is killed; `--resume` stops them');
+    say(`${plan.mode}: WARNING ${preflight.notes[preflight.notes.length - 1]}`);
+  }
 
   // --- manifest ---------------------------------------------------------------------------------
   mkdirSync(outDir, { recursive: true });
+  registry.add('sweep', process.pid);
   const sweepId = path.basename(outDir);
   let manifest: ManifestFile;
-  if (options.resume) {
-    manifest = readManifestFile(outDir);
-    manifest.preflight = preflight;
-    manifest.k6_version = version;
+  if (earlier !== null) {
+    manifest = { ...earlier, preflight, k6_version: version, host: hostInfo() };
     for (const level of manifest.levels) {
       if (level.status === 'running' || level.status === 'interrupted') {
+        // `running` in a manifest nobody writes any more: the sweep died during the level.
+        level.reason = level.status === 'running' ? 'the sweep stopped during this level without finishing it (killed or crashed); run again by --resume' : null;
         level.status = 'pending';
-        level.reason = null;
       }
     }
+    if (resumeRecord !== null) manifest.resumes = [...(manifest.resumes ?? []), resumeRecord];
   } else {
     manifest = {
       kind: MANIFEST_KIND,
@@ -191,6 +247,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
       command: options.commandLine,
       preflight,
       plan,
+      host: hostInfo(),
       levels: plan.cells.map((cell) => ({
         id: cell.id,
         level: cell.level,
@@ -208,6 +265,10 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
 
   // --- the levels ---------------------------------------------------------------------------------
   const todo = manifest.levels.filter((level) => level.status === 'pending');
+  if (resumeRecord !== null) {
+    resumeRecord.levels = todo.map((level) => level.id);
+    writeManifest(outDir, manifest);
+  }
   const durationMs = (parseDuration(plan.duration)?.seconds ?? 0) * 1000;
   const started = Date.now();
   const finishedMs: number[] = [];
@@ -217,9 +278,13 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
   let currentReplicas: number | null = null;
   let interrupted = false;
   const stopService = async (): Promise<void> => {
-    if (service !== null) await service.stop();
+    if (service !== null) {
+      await service.stop();
+      registry.remove(service.pid);
+    }
     service = null;
   };
+  const stoppedBy = (): string => `stopped by ${typeof signal.reason === 'string' ? signal.reason : 'Ctrl-C (SIGINT) or SIGTERM'}`;
 
   try {
     for (const [index, level] of todo.entries()) {
@@ -234,12 +299,15 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
         if (service === null || serviceReplicas !== wantReplicas) {
           await stopService();
           if (index > 0 && plan.cooldown_ms > 0) await sleep(plan.cooldown_ms, signal);
+          const token = target.requireTokenEnv === null ? undefined : process.env[target.requireTokenEnv];
           service = await startSampleService({
             replicas: wantReplicas ?? 1,
             ...(target.predictCost === null ? {} : { predictCost: target.predictCost }),
             ...(target.latencyMs === null ? {} : { latencyMs: target.latencyMs }),
             ...(target.errorRate === null ? {} : { errorRate: target.errorRate }),
+            ...(token === undefined ? {} : { requireToken: token }),
           });
+          registry.add('sample-service', service.pid);
           serviceReplicas = wantReplicas;
           sampler = new ProcSampler();
           sampler.sample(replicasOf(service));
@@ -265,21 +333,23 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
 
       // One level: captures before, k6 with periodic captures, captures after.
       const dir = path.join(outDir, level.id);
+      keepEarlierAttempt(dir, say);
       mkdirSync(dir, { recursive: true });
       level.status = 'running';
       level.started_at = new Date().toISOString();
+      level.ended_at = null;
+      level.exit_code = null;
       level.reason = null;
       writeManifest(outDir, manifest);
       const log = new CaptureLog(dir);
       const running = service;
-      const capturer: Capturer =
+      const targetCapturer: Capturer =
         kubectl !== null && target.kind === 'kubernetes'
           ? kubernetesCapturer(kubectl, log, kubernetesCommands({ selector: target.selector, metricsAvailable: preflight.metrics === 'available' }))
           : running !== null && sampler !== null
             ? processCapturer(() => replicasOf(running), log, sampler)
             : NO_CAPTURE;
-      await capturer.capture('before');
-      const periodic = every(capturer, plan.snapshot_interval_ms);
+      await targetCapturer.capture('before');
       const levelStart = Date.now();
       const ticker = setInterval(() => {
         const done = finishedMs.length > 0 ? finishedMs.reduce((a, b) => a + b, 0) / finishedMs.length : durationMs + plan.pause_ms;
@@ -296,7 +366,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
           BASE_URL: baseUrl,
           TPS: String(level.level),
           DURATION: plan.duration,
-          RUN_ID: level.run_id,
+          RUN_ID: level.run_id ?? `${sweepId}-${level.id}`,
           TARGET: target.name,
           SUMMARY_PATH: path.join(dir, 'summary.json'),
         },
@@ -308,22 +378,44 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
         // write its summary (a second SIGINT would make k6 quit at once).
         detached: true,
       });
+      const k6pid = k6run.child.pid ?? 0;
+      registry.add('k6', k6pid, level.id);
+      // k6's own CPU and memory beside the target's: a saturated generator must not pass for a
+      // saturated target.
+      const capturer = combine(targetCapturer, loadgenCapturer(k6pid, log));
+      const periodic = every(capturer, plan.snapshot_interval_ms);
+      let killed = false;
+      let graceTimer: NodeJS.Timeout | undefined;
+      const kill = (): void => {
+        if (k6run.child.exitCode !== null || k6run.child.signalCode !== null) return;
+        killed = true;
+        k6run.child.kill('SIGKILL');
+      };
       const onAbort = (): void => {
         k6run.child.kill('SIGINT');
+        // k6 stops its iterations and writes its summary; one that hangs is killed after the grace.
+        graceTimer = setTimeout(kill, stopGraceMs);
       };
       signal.addEventListener('abort', onAbort);
+      options.hardStop?.addEventListener('abort', kill);
+      if (signal.aborted) onAbort();
       const result = await k6run.done;
       signal.removeEventListener('abort', onAbort);
+      options.hardStop?.removeEventListener('abort', kill);
+      clearTimeout(graceTimer);
+      registry.remove(k6pid);
       clearInterval(ticker);
       progress.done();
       await periodic.stop();
-      await capturer.capture('after');
+      await targetCapturer.capture('after');
 
       level.ended_at = new Date().toISOString();
       level.exit_code = result.exitCode;
       if (signal.aborted) {
         level.status = 'interrupted';
-        level.reason = 'stopped by Ctrl-C (SIGINT) or SIGTERM';
+        level.reason = killed
+          ? `${stoppedBy()}; k6 did not stop within ${Math.round(stopGraceMs / 1000)} s and was killed (its summary may be missing)`
+          : stoppedBy();
         interrupted = true;
       } else if (result.exitCode === 0) {
         level.status = 'ok';
@@ -345,6 +437,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
     await stopService();
     if (signal.aborted) interrupted = true;
     writeManifest(outDir, manifest);
+    registry.clear();
   }
 
   if (interrupted) {
@@ -357,6 +450,52 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
     reportDir = analysis.outDir;
   }
   return { outDir, manifest, interrupted, reportDir };
+}
+
+function isFinished(level: ManifestLevel | undefined): boolean {
+  return level !== undefined && (level.status === 'ok' || level.status === 'thresholds-failed' || level.status === 'error' || level.status === 'skipped');
+}
+
+/**
+ * `--resume` after a crash: the earlier attempt's sweep must be gone, and any k6 or sample service it
+ * left running (recorded PIDs, checked to be ours) is stopped before this one sends load.
+ */
+async function stopSurvivors(registry: ProcessRegistry, plan: SweepPlan, graceMs: number, say: (line: string) => void): Promise<ResumeRecord> {
+  const survivors = registry.survivors();
+  const sweep = survivors.find((entry) => entry.role === 'sweep');
+  if (sweep !== undefined && sweep.pid !== process.pid) {
+    throw new CliError(`${plan.mode}: a sweep is still running in this folder (PID ${sweep.pid}): stop it (Ctrl-C) or wait for it before --resume`);
+  }
+  const stopped: ResumeRecord['stopped'] = [];
+  for (const entry of survivors.filter((e) => e.role !== 'sweep')) {
+    const how = await stopRecorded(entry, graceMs);
+    say(`${plan.mode}: --resume: ${entry.role} PID ${entry.pid}${entry.level === null ? '' : ` (level ${entry.level})`} of the earlier attempt was still running: ${how}`);
+    stopped.push({ role: entry.role, pid: entry.pid });
+  }
+  registry.prune();
+  return { at: new Date().toISOString(), levels: [], stopped };
+}
+
+/**
+ * A level run again (by --resume) may hold the interrupted attempt's partial output: it is kept in
+ * `previous-attempts/<time>/` inside the level folder, never overwritten.
+ */
+function keepEarlierAttempt(dir: string, say: (line: string) => void): void {
+  if (!existsSync(dir)) return;
+  const files = readdirSync(dir).filter((name) => name !== 'previous-attempts');
+  if (files.length === 0) return;
+  const aside = path.join(dir, 'previous-attempts', utcStamp(new Date()));
+  mkdirSync(aside, { recursive: true });
+  for (const name of files) renameSync(path.join(dir, name), path.join(aside, name));
+  say(`sweep: kept the earlier attempt's files of ${path.basename(dir)} in ${path.relative(process.cwd(), aside)}`);
+}
+
+function combine(...capturers: Capturer[]): Capturer {
+  return {
+    async capture(phase) {
+      for (const capturer of capturers) await capturer.capture(phase);
+    },
+  };
 }
 
 function replicasOf(service: RunningService): { name: string; pid: number }[] {

@@ -4,13 +4,16 @@
  * Ctrl-C and --resume.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
+import { repoRoot } from '../../scripts/lib/cli.ts';
+import { procStat, type ProcessEntry } from '../../scripts/lib/process-registry.ts';
 import { startSampleService } from '../../scripts/lib/processes.ts';
+import { spawn } from 'node:child_process';
 import { runScript, startScript } from '../helpers/run-script.ts';
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'k6c-sweep-'));
@@ -19,6 +22,9 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 const fast = ['--duration', '2s', '--pause', '0s', '--snapshot-interval', '1s'];
 
 interface Manifest {
+  created_at: string;
+  host?: { cores: number; memory_bytes: number; cpu_model: string | null; platform: string };
+  resumes?: { at: string; levels: string[]; stopped: { role: string; pid: number }[] }[];
   command: string[];
   plan: { vars: Record<string, string>; secret_names: string[] };
   levels: { id: string; status: string; replicas: number | null; exit_code: number | null; reason: string | null }[];
@@ -31,6 +37,7 @@ function processRecords(file: string): { phase: string; pods: { name: string; cp
     .split('\n')
     .filter((line) => line !== '')
     .map((line) => JSON.parse(line) as { phase: string; kind: string; stdout: string })
+    .filter((record) => record.kind === 'process')
     .map((record) => ({
       phase: record.phase,
       pods: (JSON.parse(record.stdout) as { items: { metadata: { name: string }; containers: { usage: { cpu: string } }[] }[] }).items.map((item) => ({
@@ -66,7 +73,52 @@ describe('sweep on the sample target', () => {
       ['tps-40', 40, 'ok'],
     ]);
     expect(analysis.findings.filter((f: { severity: string }) => f.severity !== 'info')).toEqual([]);
-    expect(readFileSync(path.join(out, 'report', 'report.md'), 'utf8')).toContain('| tps-40 | local/sample-replica-0 |');
+    const report = readFileSync(path.join(out, 'report', 'report.md'), 'utf8');
+    expect(report).toContain('| tps-40 | local/sample-replica-0 |');
+    // k6's own CPU and memory, sampled beside the replica's, kept apart from the target's pods.
+    const loadgen = readFileSync(path.join(out, 'tps-40', 'snapshots', 'captures.jsonl'), 'utf8')
+      .split('\n')
+      .filter((line) => line.includes('"kind":"loadgen"'))
+      .map((line) => JSON.parse(JSON.parse(line).stdout) as { items: { metadata: { name: string }; containers: { usage: { cpu: string; memory: string } }[] }[] });
+    expect(loadgen.length).toBeGreaterThan(0);
+    for (const list of loadgen) {
+      expect(list.items.map((item) => item.metadata.name)).toEqual(['k6']);
+      expect(Number(list.items[0]?.containers[0]?.usage.memory.replace('Ki', ''))).toBeGreaterThan(1024);
+    }
+    expect(report).toMatch(/\| tps-40 \| k6 \(load generator\) +\| +\d+ \|/);
+    // The header names what ran where.
+    const host = manifestOf(out).host;
+    expect(host).toEqual({ cores: os.cpus().length, memory_bytes: os.totalmem(), cpu_model: os.cpus()[0]?.model.trim(), platform: `${process.platform} ${process.arch}` });
+    expect(report).toContain(`* **Sweep**: \`sample\` (sweep, 2 levels, created ${manifestOf(out).created_at})\n* **Target**: \`sample (process)\`\n* **Scenario**: \`constant\`\n* **k6**: \`v2.2.0\`\n`);
+    expect(report).toContain(`* **Load generator host**: ${host?.cores} cores, `);
+    // A clean end leaves no process record behind.
+    expect(existsSync(path.join(out, '.processes.json'))).toBe(false);
+  });
+
+  it('refuses to write over an earlier sweep before sending any load; --force moves it aside', async () => {
+    const out = path.join(work, 'sample');
+    const before = readFileSync(path.join(out, 'manifest.json'), 'utf8');
+    const shown = path.relative(repoRoot, out);
+    const again = await runScript('sweep.ts', ['--target', 'sample', '--tps-levels', '20,40', ...fast, '--out', out]);
+    expect(again).toMatchObject({ code: 1, stderr: `sweep: \`${shown}\` already holds a sweep (manifest.json): use \`--resume ${shown}\` to continue it, or a new \`--out\`\n` });
+    expect(readFileSync(path.join(out, 'manifest.json'), 'utf8')).toBe(before);
+    // Level folders without a manifest (a sweep copied by hand, a crash before the first write) count too.
+    const bare = path.join(work, 'bare-levels');
+    mkdirSync(path.join(bare, 'old-level'), { recursive: true });
+    copyFileSync(path.join(out, 'tps-20', 'k6.json.gz'), path.join(bare, 'old-level', 'k6.json.gz'));
+    const demo = await runScript('demo.ts', ['--out', bare]);
+    expect(demo).toMatchObject({
+      code: 1,
+      stderr: `demo: \`${path.relative(repoRoot, bare)}\` already holds a sweep (the level folder old-level/): use \`npm run matrix -- --resume ${path.relative(repoRoot, bare)}\` to continue it, or a new \`--out\`\n`,
+    });
+
+    const forced = await runScript('sweep.ts', ['--target', 'sample', '--tps-levels', '5', ...fast, '--out', bare, '--force']);
+    expect(forced.code).toBe(0);
+    const aside = readdirSync(work).filter((name) => name.startsWith('bare-levels.replaced-'));
+    expect(aside).toHaveLength(1);
+    expect(forced.stderr).toContain(`sweep: --force: moved the sweep that was in ${path.relative(repoRoot, bare)} to ${path.relative(repoRoot, path.join(work, aside[0] as string))}`);
+    expect(readdirSync(path.join(work, aside[0] as string, 'old-level'))).toEqual(['k6.json.gz']);
+    expect(manifestOf(bare).levels.map((l) => [l.id, l.status])).toEqual([['tps-5', 'ok']]);
   });
 
   it('records a level whose thresholds fail and goes on with the next', async () => {
@@ -148,8 +200,41 @@ describe('Ctrl-C and --resume', () => {
     // No k6 left behind.
     expect(() => execFileSync('pgrep', ['-f', `${out}/tps-20`])).toThrow();
 
-    const resumed = await runScript('sweep.ts', ['--resume', out]);
-    expect(resumed.code).toBe(0);
+    // A k6 of an earlier attempt still running (as when the sweep died where no parent-death signal
+    // reached its children): recorded with its start time, it is ours and stopped before any load.
+    // A recorded PID whose start time differs is someone else's process now, and is left alone.
+    const survivor = spawn('sleep', ['300'], { stdio: 'ignore' });
+    const stranger = spawn('sleep', ['300'], { stdio: 'ignore' });
+    await until(() => procStat(survivor.pid as number) !== null && procStat(stranger.pid as number) !== null, 5000);
+    const record = (pid: number, startTicks: number): ProcessEntry => ({
+      role: 'k6',
+      pid,
+      start_ticks: startTicks,
+      boot_id: readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim(),
+      level: 'tps-20',
+      started_at: new Date().toISOString(),
+    });
+    writeFileSync(
+      path.join(out, '.processes.json'),
+      JSON.stringify([record(survivor.pid as number, procStat(survivor.pid as number)?.startTicks as number), record(stranger.pid as number, 1)]),
+    );
+    try {
+      const resumed = await runScript('sweep.ts', ['--resume', out, '--target', 'other', '--duration', '9s']);
+      expect(resumed.code).toBe(0);
+      expect(resumed.stderr).toContain(`sweep: --resume continues the plan in ${path.join(path.relative(repoRoot, out), 'manifest.json')}: ignoring --target, --duration\n`);
+      expect(resumed.stderr).toContain(`sweep: --resume: k6 PID ${survivor.pid} (level tps-20) of the earlier attempt was still running: stopped`);
+      expect(procStat(survivor.pid as number)).toBeNull();
+      expect(procStat(stranger.pid as number)).not.toBeNull();
+      const resumes = manifestOf(out).resumes ?? [];
+      expect(resumes.map((r) => [r.levels, r.stopped])).toEqual([[['tps-20', 'tps-30'], [{ role: 'k6', pid: survivor.pid }]]]);
+    } finally {
+      survivor.kill('SIGKILL');
+      stranger.kill('SIGKILL');
+    }
+    // The interrupted attempt's partial output is kept beside the new one, not overwritten.
+    const attempts = readdirSync(path.join(out, 'tps-20', 'previous-attempts'));
+    expect(attempts).toHaveLength(1);
+    expect(readdirSync(path.join(out, 'tps-20', 'previous-attempts', attempts[0] as string))).toContain('k6.json.gz');
     expect(manifestOf(out).levels.map((l) => [l.id, l.status])).toEqual([
       ['tps-10', 'ok'],
       ['tps-20', 'ok'],
@@ -165,6 +250,77 @@ describe('Ctrl-C and --resume', () => {
     ]);
   });
 });
+
+describe('SIGTERM, a crash, a k6 that will not stop', () => {
+  it('SIGTERM stops the sweep like Ctrl-C: the level is interrupted, k6 is gone, exit 130', async () => {
+    const out = path.join(work, 'sigterm');
+    const { child, done } = startScript('sweep.ts', ['--target', 'sample', '--tps-levels', '10', '--duration', '30s', '--snapshot-interval', '1s', '--out', out]);
+    await until(() => existsSync(path.join(out, 'manifest.json')) && manifestOf(out).levels[0]?.status === 'running', 60_000);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    child.kill('SIGTERM');
+    const result = await done;
+    expect(result.code).toBe(130);
+    expect(result.stderr).toContain('sweep: SIGTERM: stopping the current level; finished levels are kept');
+    expect(manifestOf(out).levels.map((l) => [l.id, l.status, l.reason])).toEqual([['tps-10', 'interrupted', 'stopped by SIGTERM']]);
+    // k6 stopped cleanly: it still wrote its summary.
+    expect(existsSync(path.join(out, 'tps-10', 'summary.json'))).toBe(true);
+    expect(() => execFileSync('pgrep', ['-f', `${out}/tps-10`])).toThrow();
+  });
+
+  it('a sweep killed with SIGKILL takes k6 and the sample service with it; --resume records itself', async () => {
+    const out = path.join(work, 'crash');
+    const { child, done } = startScript('sweep.ts', ['--target', 'sample', '--tps-levels', '10,20', '--duration', '3s', '--pause', '0s', '--snapshot-interval', '1s', '--out', out]);
+    await until(() => existsSync(path.join(out, 'manifest.json')) && manifestOf(out).levels[0]?.status === 'running', 60_000);
+    await until(() => readRecorded(out).some((entry) => entry.role === 'k6'), 10_000);
+    const children = readRecorded(out).filter((entry) => entry.role !== 'sweep');
+    expect(children.map((entry) => entry.role).sort()).toEqual(['k6', 'sample-service']);
+    child.kill('SIGKILL');
+    await done;
+    // The kernel's parent-death signal (setpriv --pdeathsig) stops both within moments.
+    await until(() => children.every((entry) => procStat(entry.pid) === null), 10_000);
+    expect(manifestOf(out).levels.map((l) => l.status)).toEqual(['running', 'pending']);
+
+    const resumed = await runScript('sweep.ts', ['--resume', out]);
+    expect(resumed.code).toBe(0);
+    const manifest = manifestOf(out);
+    expect(manifest.levels.map((l) => [l.id, l.status])).toEqual([
+      ['tps-10', 'ok'],
+      ['tps-20', 'ok'],
+    ]);
+    expect(manifest.resumes?.map((r) => [r.levels, r.stopped])).toEqual([[['tps-10', 'tps-20'], []]]);
+    expect(Date.parse(manifest.resumes?.[0]?.at ?? '')).toBeGreaterThan(Date.parse(manifest.created_at));
+  });
+
+  it('kills a k6 that does not stop within --stop-grace and marks the level interrupted', async () => {
+    // A k6 that answers `version` like k6 v2 and ignores SIGINT and SIGTERM while it "runs".
+    const bin = path.join(work, 'stubborn-bin');
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(path.join(bin, 'k6'), '#!/bin/sh\nif [ "$1" = version ]; then echo "k6 v2.2.0 (stubborn test double)"; exit 0; fi\ntrap "" INT TERM\nexec sleep 60\n');
+    chmodSync(path.join(bin, 'k6'), 0o755);
+    const out = path.join(work, 'stubborn');
+    const { child, done } = startScript('sweep.ts', ['--target', 'sample', '--tps-levels', '10', '--duration', '30s', '--stop-grace', '1s', '--out', out], {
+      env: { PATH: `${bin}${path.delimiter}${process.env.PATH ?? ''}` },
+    });
+    await until(() => existsSync(path.join(out, 'manifest.json')) && manifestOf(out).levels[0]?.status === 'running', 60_000);
+    await until(() => readRecorded(out).some((entry) => entry.role === 'k6'), 10_000);
+    const k6 = readRecorded(out).find((entry) => entry.role === 'k6') as ProcessEntry;
+    child.kill('SIGTERM');
+    const result = await done;
+    expect(result.code).toBe(130);
+    expect(manifestOf(out).levels.map((l) => [l.status, l.reason])).toEqual([
+      ['interrupted', 'stopped by SIGTERM; k6 did not stop within 1 s and was killed (its summary may be missing)'],
+    ]);
+    expect(procStat(k6.pid)).toBeNull();
+  });
+});
+
+function readRecorded(out: string): ProcessEntry[] {
+  try {
+    return JSON.parse(readFileSync(path.join(out, '.processes.json'), 'utf8')) as ProcessEntry[];
+  } catch {
+    return [];
+  }
+}
 
 describe('before the first level', () => {
   it('runs the target\'s data hook once with BASE_URL, unless --skip-data', async () => {
@@ -217,10 +373,20 @@ describe('usage errors', () => {
       'targets: no target `nope`: expected one of `sample`, `sample-heavy`, `kind-local`, `staging`\nNote: targets are defined in targets.json (format: README.md, section Targets)\n',
     ],
     [['--target', 'sample', '--tps-levels', '10', '--env', 'TPS'], 'sweep: `--env` is `TPS`: expected KEY=VALUE with KEY of letters, digits and _\n'],
+    // The VU pool a level needs is checked before anything starts, with lib/'s own rule and message.
+    [
+      ['--target', 'sample', '--tps-levels', '10,1e9', '--out', path.join(work, 'never-written')],
+      'sweep: level `tps-1000000000` would not run: executor: a peak rate of `1000000000`/s with `EXPECTED_LATENCY_MS` `100` needs 150000000 pre-allocated VUs (1.5 × rate × latency): expected at most 1500 (`VU_LIMIT`); lower the rate or `EXPECTED_LATENCY_MS`, set `PRE_ALLOCATED_VUS` and `MAX_VUS` to at most 1500, or raise `VU_LIMIT` if the load generator has the memory (about 0.5 MB per VU)\nNote: nothing was sent; change the level or the variable (`--env NAME=value`)\n',
+    ],
+    [
+      ['--target', 'sample', '--tps-levels', '10', '--env', 'MAX_VUS=5000'],
+      'sweep: level `tps-10` would not run: executor: `MAX_VUS` is `5000`: expected at most 1500 (`VU_LIMIT`); lower it, or raise `VU_LIMIT` if the load generator has the memory (about 0.5 MB per VU)\nNote: nothing was sent; change the level or the variable (`--env NAME=value`)\n',
+    ],
   ])('%j', async (args, message) => {
     const result = await runScript('sweep.ts', args);
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(message);
+    expect(existsSync(path.join(work, 'never-written'))).toBe(false);
   });
 
   it('prints help', async () => {
