@@ -4,25 +4,50 @@
  */
 import type { InputReport } from './ingest/problems.ts';
 import { recordsOf } from './model/load.ts';
-import { loadgenNumbers, runNumbers, type Run } from './model/run.ts';
+import { LOADGEN_CPU_LIMIT_MILLICORES, loadgenNumbers, loadgenVerdict, runNumbers, type Run } from './model/run.ts';
+import { code, join, t, value, type Phrase } from './report/text.ts';
 
 export type Severity = 'info' | 'warn' | 'fail';
 
 export interface Finding {
+  /** `<kind>:<subject>`, unique in a report. */
   readonly id: string;
+  /** What sort of finding (`thresholds-failed`, `slo`, `regression`…): what `--fail-on` names. */
+  readonly kind: string;
   readonly severity: Severity;
-  readonly title: string;
-  readonly detail: string;
+  readonly title: Phrase;
+  readonly detail: Phrase;
   /** The run it is about, or `null` for inputs as a whole. */
   readonly run: string | null;
 }
 
-/**
- * k6 using this much CPU (0.8 of a core, averaged over the level) is taken to be near its limit: its
- * VUs share the Go runtime's threads, and on the machines it runs on (a laptop, a runner pod with
- * a CPU limit of 1 or 2) the target and k6 compete for what is left.
- */
-export const LOADGEN_CPU_LIMIT_MILLICORES = 800;
+/** Every kind of finding (and of check) a report can hold: what `--fail-on` accepts. */
+export const FINDING_KINDS = {
+  'level-status': 'a level of the sweep errored, was interrupted or skipped',
+  'no-data': 'a run with neither k6 output nor a summary',
+  'thresholds-failed': "a k6 threshold failed (k6's own verdict, exit 99)",
+  'loadgen-limited': 'k6 used 0.8 of a core or more, or ran out of VUs while iterations were fast',
+  'out-of-vus': 'k6 ran out of VUs because the target slowed down',
+  'rate-below-target': 'a run achieved less than 95% of its target rate',
+  'missing-resource-data': 'no pod or process CPU and memory for a run',
+  'partial-resource-data': 'some captures of a run held no data',
+  'input-skipped': 'a file beside a run that is not a k6 output, summary or capture',
+  'input-problems': 'broken lines or other problems in an input',
+  capacity: "a sweep's capacity (a warning when no level holds the SLO)",
+  slo: 'a level broke the SLO (p95, p99, error rate, rate held, dropped iterations)',
+  'capacity-inconclusive': 'levels limited by the load generator, so capacity beyond them is not measured',
+  knee: 'where latency turns upward (Kneedle)',
+  saturation: 'latency growing fast with load, or throughput that stopped rising',
+  'endpoint-slo': "an endpoint's own p95 breaks the bound while the whole mix meets it",
+  regression: 'a comparison verdict `worse`',
+  improvement: 'a comparison verdict `better`',
+  'not-comparable': 'a comparison refused: executor, rate, duration or resources differ',
+  'capacity-change': "the two sides' maximum sustainable rates differ",
+} as const satisfies Readonly<Record<string, string>>;
+
+export function finding(kind: string, subject: string, severity: Severity, title: Phrase, detail: Phrase, run: string | null = null): Finding {
+  return { id: `${kind}:${subject}`, kind, severity, title, detail, run };
+}
 
 /** Achieved rate below this share of the target means the rate was not held. */
 export const RATE_HELD_SHARE = 0.95;
@@ -30,20 +55,15 @@ export const RATE_HELD_SHARE = 0.95;
 export function runFindings(run: Run): Finding[] {
   const findings: Finding[] = [];
   const numbers = runNumbers(run);
-  const add = (kind: string, severity: Severity, title: string, detail: string): void => {
-    findings.push({ id: `${kind}:${run.id}`, severity, title, detail, run: run.id });
+  const add = (kind: string, severity: Severity, title: Phrase, detail: Phrase): void => {
+    findings.push(finding(kind, run.id, severity, title, detail, run.id));
   };
 
   if (run.status === 'error' || run.status === 'interrupted' || run.status === 'skipped') {
-    add(
-      'level-status',
-      run.status === 'error' ? 'fail' : 'warn',
-      `${run.label}: ${run.status}`,
-      run.statusReason ?? `the sweep marked this level \`${run.status}\``,
-    );
+    add('level-status', run.status === 'error' ? 'fail' : 'warn', t`${run.label}: ${run.status}`, run.statusReason === null ? t`the sweep marked this level ${code(run.status)}` : t`${run.statusReason}`);
   }
   if (numbers.source === 'none') {
-    add('no-data', 'warn', `${run.label}: no k6 data`, 'neither k6 output nor a summary was found for this run; its numbers are missing, not zero');
+    add('no-data', 'warn', t`${run.label}: no k6 data`, ['neither k6 output nor a summary was found for this run; its numbers are missing, not zero']);
     return findings;
   }
 
@@ -52,60 +72,73 @@ export function runFindings(run: Run): Finding[] {
     add(
       'thresholds-failed',
       'fail',
-      `${run.label}: ${failed.length} threshold${failed.length === 1 ? '' : 's'} failed`,
-      failed.map((threshold) => `\`${threshold.metric}\` \`${threshold.expression}\``).join(', '),
+      t`${run.label}: ${failed.length} ${failed.length === 1 ? 'threshold' : 'thresholds'} failed`,
+      join(failed.map((threshold) => t`${code(threshold.metric)} ${code(threshold.expression)}`), ', '),
     );
   } else if (run.status === 'thresholds-failed') {
-    add('thresholds-failed', 'fail', `${run.label}: thresholds failed`, 'k6 exited with code 99 (ThresholdsHaveFailed)');
+    add('thresholds-failed', 'fail', t`${run.label}: thresholds failed`, ['k6 exited with code 99 (ThresholdsHaveFailed)']);
   }
 
   // A saturated load generator looks like a saturated target (the rate is not held, latency grows):
   // say which one it was, where the data tells.
   const loadgen = loadgenNumbers(run);
-  const reasons: string[] = [];
-  if (loadgen.cpu_mean_millicores !== null && loadgen.cpu_mean_millicores >= LOADGEN_CPU_LIMIT_MILLICORES) {
-    reasons.push(
-      `k6 used ${cores(loadgen.cpu_mean_millicores)} cores on average (max ${cores(loadgen.cpu_max_millicores ?? loadgen.cpu_mean_millicores)}) over ${loadgen.samples} captures, ` +
-        `at or above ${cores(LOADGEN_CPU_LIMIT_MILLICORES)} of a core: the rate this level reached may be k6's limit, not the target's; ` +
-        'give k6 more CPU or more runners (`npm run k8s -- testrun --parallelism N`)',
+  const verdict = loadgenVerdict(run);
+  const limited: Phrase[] = [];
+  if (verdict.cpu) {
+    limited.push(
+      t`k6 used ${value(loadgen.cpu_mean_millicores, 'cores')} on average (max ${value(loadgen.cpu_max_millicores, 'cores')}) over ${loadgen.samples} captures, at or above ${value(LOADGEN_CPU_LIMIT_MILLICORES, 'cores')}: the rate this level reached may be k6's limit, not the target's; give k6 more CPU or more runners (\`npm run k8s -- testrun --parallelism N\`)`,
     );
   }
-  if (loadgen.out_of_vus) {
+  if (verdict.vus !== null) {
+    const busy = loadgen.vus_peak === null ? t`all its VUs were busy` : t`${loadgen.vus_peak} of ${loadgen.vus_max ?? loadgen.vus_peak} VUs were busy`;
+    const dropped = numbers.dropped_iterations > 0 ? t` and ${value(numbers.dropped_iterations, 'count')} iterations were dropped` : t``;
+    const iteration = loadgen.iteration_mean_ms;
     const needed =
-      loadgen.iteration_mean_ms !== null && run.level !== null ? `; holding ${format(run.level)}/s at the ${loadgen.iteration_mean_ms.toFixed(1)} ms an iteration took needs about ${Math.ceil((run.level * loadgen.iteration_mean_ms) / 1000)} busy VUs (rate × iteration time)` : '';
-    reasons.push(
-      `k6 ran out of VUs: ${loadgen.vus_peak === null ? 'its pool' : `${loadgen.vus_peak} of ${loadgen.vus_max ?? '?'}`} were busy` +
-        `${numbers.dropped_iterations > 0 ? ` and ${numbers.dropped_iterations} iterations were dropped` : ''}${needed}; ` +
-        'the offered rate was not held, so latency here understates what the target would have done: raise `MAX_VUS` (or `EXPECTED_LATENCY_MS`), or, if latency grew because the target saturated, treat this level as beyond capacity',
-    );
+      iteration !== null && run.level !== null
+        ? t`; at the ${value(iteration, 'ms')} an iteration took, holding ${value(run.level, 'rate')} needs about ${value(Math.ceil((run.level * iteration) / 1000), 'count')} VUs (rate × iteration time)`
+        : t``;
+    const bound = verdict.bound_ms;
+    if (verdict.vus === 'target') {
+      // The pool was sized for fast responses; it ran out because the target slowed down.
+      add(
+        'out-of-vus',
+        'warn',
+        t`${run.label}: out of VUs, the target slowed down`,
+        t`k6 ran out of VUs: ${busy}${dropped}${needed}. Iterations took longer than the ${value(bound, 'ms')} the run allows, so the target, not k6, was the limit: this level is beyond its capacity, and its latency understates how slow the target was`,
+      );
+    } else {
+      limited.push(
+        t`k6 ran out of VUs: ${busy}${dropped}${needed}; the offered rate was not held, so latency here understates what the target would have done: raise \`MAX_VUS\` (or \`EXPECTED_LATENCY_MS\`)`,
+      );
+    }
   }
-  if (reasons.length > 0) add('loadgen-limited', 'warn', `${run.label}: load generator limited`, reasons.join('. '));
+  if (limited.length > 0) add('loadgen-limited', 'warn', t`${run.label}: load generator limited`, join(limited, '. '));
 
   if (run.level !== null && numbers.rps !== null && numbers.rps < RATE_HELD_SHARE * run.level) {
     add(
       'rate-below-target',
       'warn',
-      `${run.label}: achieved ${format(numbers.rps)}/s of ${format(run.level)}/s`,
-      `${((numbers.rps / run.level) * 100).toFixed(1)}% of the target rate, below ${RATE_HELD_SHARE * 100}%: the load generator or the target could not keep the rate`,
+      t`${run.label}: achieved ${value(numbers.rps, 'rate')} of ${value(run.level, 'rate')}`,
+      t`${value(numbers.rps / run.level, 'share')} of the target rate, below ${value(RATE_HELD_SHARE, 'share')}: the load generator or the target could not keep the rate`,
     );
   }
 
   const resources = run.snapshots.flatMap((snapshot) => snapshot.pods);
   if (resources.length === 0) {
     if (run.snapshots.length === 0) {
-      add('missing-resource-data', 'info', `${run.label}: no resource data`, 'no cluster or process captures were given for this run, so CPU and memory are not reported');
+      add('missing-resource-data', 'info', t`${run.label}: no resource data`, ['no cluster or process captures were given for this run, so CPU and memory are not reported']);
     } else {
       const reasons = captureErrors(run);
       add(
         'missing-resource-data',
         'warn',
-        `${run.label}: no resource data`,
-        `${run.snapshots.length} capture${run.snapshots.length === 1 ? '' : 's'} but no pod CPU or memory in them${reasons.length > 0 ? `: ${reasons.slice(0, 3).join('; ')}` : ''}`,
+        t`${run.label}: no resource data`,
+        t`${run.snapshots.length} ${run.snapshots.length === 1 ? 'capture' : 'captures'} but no pod CPU or memory in them${reasons.length > 0 ? [': ', ...join(reasons.slice(0, 3).map((r) => [r]), '; ')] : ''}`,
       );
     }
   } else if (run.snapshots.some((s) => recordsOf(s) === 0 && s.problems.some((p) => p.severity === 'error'))) {
     const missing = run.snapshots.filter((s) => recordsOf(s) === 0 && s.problems.some((p) => p.severity === 'error'));
-    add('partial-resource-data', 'info', `${run.label}: ${missing.length} of ${run.snapshots.length} captures had no data`, captureErrors(run).slice(0, 3).join('; '));
+    add('partial-resource-data', 'info', t`${run.label}: ${missing.length} of ${run.snapshots.length} captures had no data`, join(captureErrors(run).slice(0, 3).map((r) => [r]), '; '));
   }
   return findings;
 }
@@ -113,6 +146,7 @@ export function runFindings(run: Run): Finding[] {
 /**
  * What went wrong in a run's captures, as kubectl said it (`error: Metrics API not available`), without
  * the file and line (they are in the inputs section); other errors only when kubectl said nothing.
+ * Our own messages, so their backticks are markup.
  */
 function captureErrors(run: Run): string[] {
   const messages = run.snapshots.flatMap((s) => s.problems.filter((p) => p.severity === 'error').map((p) => p.message));
@@ -128,22 +162,9 @@ export function inputFindings(inputs: readonly InputReport[]): Finding[] {
       const first = input.problems[0];
       if (input.skipped_reason !== undefined) {
         // A stranger in a run's folder, or an output that duplicates another: left out on purpose.
-        return { id: `input-skipped:${input.path}`, severity: 'info' as const, title: `${input.path}: skipped`, detail: input.skipped_reason, run: null };
+        return finding('input-skipped', input.path, 'info', t`${input.path}: skipped`, [input.skipped_reason]);
       }
-      return {
-        id: `input-problems:${input.path}`,
-        severity: 'warn' as const,
-        title: `${input.path}: ${input.problems_total} problem${input.problems_total === 1 ? '' : 's'}${input.skipped > 0 ? `, ${input.skipped} line${input.skipped === 1 ? '' : 's'} skipped` : ''}`,
-        detail: first === undefined ? '' : first.message,
-        run: null,
-      };
+      const lines = input.skipped > 0 ? t`, ${input.skipped} ${input.skipped === 1 ? 'line' : 'lines'} skipped` : t``;
+      return finding('input-problems', input.path, 'warn', t`${input.path}: ${input.problems_total} ${input.problems_total === 1 ? 'problem' : 'problems'}${lines}`, first === undefined ? [] : [first.message]);
     });
-}
-
-function cores(millicores: number): string {
-  return (millicores / 1000).toFixed(2);
-}
-
-function format(value: number): string {
-  return Number.isInteger(value) ? String(value) : value.toFixed(1);
 }

@@ -5,7 +5,7 @@
  *   npm run sample-service -- --port 18080 --replicas 2
  */
 import cluster from 'node:cluster';
-import { writeFileSync, renameSync } from 'node:fs';
+import { writeAtomically } from '../analysis/io.ts';
 import http from 'node:http';
 import { CliError, commandFlags, fail, isMain } from './lib/cli.ts';
 import { flagHelp } from './lib/flags.ts';
@@ -99,9 +99,7 @@ function runPrimary(options: ServiceOptions): void {
   const writePids = (): void => {
     if (options.pidFile === undefined) return;
     const replicas = [...pids].sort(([a], [b]) => a - b).map(([replica, pid]) => ({ replica, pid }));
-    const temp = `${options.pidFile}.tmp`;
-    writeFileSync(temp, `${JSON.stringify({ pid: process.pid, port, replicas })}\n`);
-    renameSync(temp, options.pidFile);
+    writeAtomically(options.pidFile, `${JSON.stringify({ pid: process.pid, port, replicas })}\n`);
   };
 
   const start = (replica: number): void => {

@@ -36,6 +36,8 @@ export interface Loaded {
 /** Where a run's data comes from before it is loaded. */
 interface RunSource {
   readonly folder: string | null;
+  /** The sweep this run belongs to: the manifest's id, or the folder holding level folders. */
+  readonly group: string | null;
   readonly label: string;
   readonly files: string[];
   readonly level: ManifestLevel | null;
@@ -121,7 +123,7 @@ function collectFolder(
     manifests.push({ file: manifestFile, manifest });
     for (const level of manifest.levels) {
       const dir = path.join(folder, level.id);
-      const source: RunSource = { folder: dir, label: level.id, files: [], level, manifest, snapshotsDir: null };
+      const source: RunSource = { folder: dir, group: manifest.id, label: level.id, files: [], level, manifest, snapshotsDir: null };
       if (existsSync(dir)) fillFromFolder(source, dir);
       sources.push(source);
     }
@@ -129,7 +131,7 @@ function collectFolder(
     if (existsSync(top)) snapshots.push(...readSnapshots(top));
     return;
   }
-  const own: RunSource = { folder, label: path.basename(path.resolve(folder)), files: [], level: null, manifest: null, snapshotsDir: null };
+  const own: RunSource = { folder, group: null, label: path.basename(path.resolve(folder)), files: [], level: null, manifest: null, snapshotsDir: null };
   fillFromFolder(own, folder);
   if (own.files.length > 0) {
     sources.push(own);
@@ -142,7 +144,7 @@ function collectFolder(
       snapshots.push(...readSnapshots(path.join(folder, entry.name)));
       continue;
     }
-    const sub: RunSource = { folder: path.join(folder, entry.name), label: entry.name, files: [], level: null, manifest: null, snapshotsDir: null };
+    const sub: RunSource = { folder: path.join(folder, entry.name), group: path.basename(path.resolve(folder)), label: entry.name, files: [], level: null, manifest: null, snapshotsDir: null };
     fillFromFolder(sub, sub.folder as string);
     if (sub.files.length > 0) sources.push(sub);
   }
@@ -317,7 +319,7 @@ async function loadLooseFiles(files: readonly string[], context: LoadContext): P
     const first = chosen[0] as Piece;
     const id = first.runId !== '' ? first.runId : path.basename(first.file);
     const label = files.length === 1 ? path.basename(first.file) : id;
-    const source: RunSource = { folder: null, label, files, level: null, manifest: null, snapshotsDir: null };
+    const source: RunSource = { folder: null, group: null, label, files, level: null, manifest: null, snapshotsDir: null };
     runs.push(assembleRun({ id, label, source, pieces: chosen, snapshots: [], files, bucketMs: context.bucketMs }));
   }
   return runs;
@@ -350,6 +352,7 @@ function assembleRun(parts: {
     target: summary?.run?.target ?? (targets.length === 1 ? (targets[0] as string) : null) ?? source.manifest?.target.name ?? null,
     level: source.level?.level ?? summary?.run?.level ?? (levels.length === 1 ? (levels[0] as number) : null),
     levels,
+    sweep: source.group,
     replicas: source.level?.replicas ?? source.manifest?.target.resources?.replicas ?? null,
     status: statusOf(source.level, summary, groups.length > 0),
     statusReason: source.level?.reason ?? null,

@@ -22,6 +22,8 @@ export interface Run {
   readonly level: number | null;
   /** Every `level` tag value in the data, ascending (several for ramp and stress). */
   readonly levels: readonly number[];
+  /** The sweep it was run in: its manifest's id, or the folder holding its level folder; `null` for a bare run. */
+  readonly sweep: string | null;
   readonly replicas: number | null;
   readonly status: RunStatus;
   readonly statusReason: string | null;
@@ -220,4 +222,27 @@ export function loadgenNumbers(run: Run): LoadgenNumbers {
     out_of_vus: outOfVus,
     iteration_mean_ms: iterations.count === 0 ? null : iterations.mean(),
   };
+}
+
+/**
+ * k6 using this much CPU (0.8 of a core, averaged over the level) is taken to be near its limit: its
+ * VUs share the Go runtime's threads, and on the machines it runs on (a laptop, a runner pod with
+ * a CPU limit of 1 or 2) the target and k6 compete for what is left.
+ */
+export const LOADGEN_CPU_LIMIT_MILLICORES = 800;
+
+/** lib's default SLO p95: what "fast" means for a run's iterations when its summary does not say. */
+const DEFAULT_P95_MS = 500;
+
+/**
+ * Whether k6 limited a run: its CPU (`cpu`), or its VU pool — `pool` when iterations were fast and
+ * the pool was simply too small (the generator's limit), `target` when the pool ran out because
+ * iterations took longer than the run's latency bound (the target slowed down: its limit).
+ */
+export function loadgenVerdict(run: Run): { cpu: boolean; vus: 'pool' | 'target' | null; bound_ms: number } {
+  const loadgen = loadgenNumbers(run);
+  const bound = run.summary?.run?.slo.p95_ms ?? DEFAULT_P95_MS;
+  const cpu = loadgen.cpu_mean_millicores !== null && loadgen.cpu_mean_millicores >= LOADGEN_CPU_LIMIT_MILLICORES;
+  const vus = !loadgen.out_of_vus ? null : loadgen.iteration_mean_ms !== null && loadgen.iteration_mean_ms > bound ? 'target' : 'pool';
+  return { cpu, vus, bound_ms: bound };
 }

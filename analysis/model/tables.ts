@@ -7,7 +7,8 @@ import { from, type ColumnTable } from 'arquero';
 import type { BucketStats, SeriesGroup } from '../ingest/aggregate.ts';
 import { LogHistogram } from '../stats/log-histogram.ts';
 import type { SnapshotResult } from '../snapshots/types.ts';
-import { groupsOf, type Run } from './run.ts';
+import { groupsOf, loadgenNumbers, loadgenVerdict, runNumbers, type Run } from './run.ts';
+import { endpointNumbers, steadyNumbers } from './steady.ts';
 
 /** Tags that become columns of the groups table (others stay in `tags`, a JSON string). */
 export const GROUP_TAG_COLUMNS = ['scenario', 'name', 'method', 'status', 'expected_response', 'level', 'instance_id'] as const;
@@ -186,4 +187,128 @@ export function eventsTable(runs: readonly Run[], loose: readonly SnapshotResult
       }),
   );
   return from(rows, ['run', 'time', 'namespace', 'type', 'reason', 'object', 'message', 'new_size']);
+}
+
+/**
+ * One row per run: what identifies it, its whole-run numbers, its steady-state numbers (warm-up and
+ * the last partial second left out: model/steady.ts) and what limited the load generator. The table
+ * every per-run analysis starts from.
+ */
+export function runsTable(runs: readonly Run[], options: { warmupMs?: number | undefined; sweepOf?: (run: Run) => string | null } = {}): ColumnTable {
+  const rows = runs.map((run) => {
+    const numbers = runNumbers(run);
+    const steady = steadyNumbers(run, { warmupMs: options.warmupMs });
+    const loadgen = loadgenNumbers(run);
+    const verdict = loadgenVerdict(run);
+    return {
+      run: run.id,
+      label: run.label,
+      sweep: options.sweepOf?.(run) ?? null,
+      target: run.target,
+      scenario: run.scenario,
+      level: run.level,
+      replicas: run.replicas,
+      status: run.status,
+      source: numbers.source,
+      start: numbers.start,
+      end: numbers.end,
+      duration_s: numbers.duration_s,
+      requests: numbers.requests,
+      failed_requests: numbers.failed_requests,
+      error_rate: numbers.error_rate,
+      rps: numbers.rps,
+      dropped_iterations: numbers.dropped_iterations,
+      planned_iterations: run.plannedIterations,
+      p50_ms: numbers.latency_ms.p50,
+      p90_ms: numbers.latency_ms.p90,
+      p95_ms: numbers.latency_ms.p95,
+      p99_ms: numbers.latency_ms.p99,
+      mean_ms: numbers.latency_ms.mean,
+      max_ms: numbers.latency_ms.max,
+      steady_from: steady === null ? null : new Date(steady.from_ms).toISOString(),
+      steady_s: steady?.duration_s ?? null,
+      warmup_s: steady?.warmup_s ?? null,
+      steady_requests: steady?.requests ?? null,
+      steady_rps: steady?.rps ?? null,
+      steady_error_rate: steady?.error_rate ?? null,
+      steady_dropped: steady?.dropped_iterations ?? null,
+      steady_iterations: steady?.iterations ?? null,
+      steady_p50_ms: steady?.latency_ms.p50 ?? null,
+      steady_p95_ms: steady?.latency_ms.p95 ?? null,
+      steady_p99_ms: steady?.latency_ms.p99 ?? null,
+      achieved_share: steady?.achieved_share ?? (run.level !== null && numbers.rps !== null && run.level > 0 ? numbers.rps / run.level : null),
+      loadgen_cpu_m: loadgen.cpu_mean_millicores,
+      loadgen_cpu_limited: verdict.cpu,
+      out_of_vus: verdict.vus,
+      iteration_ms: loadgen.iteration_mean_ms,
+      slo_p95_ms: run.summary?.run?.slo.p95_ms ?? null,
+      slo_p99_ms: run.summary?.run?.slo.p99_ms ?? null,
+      slo_error_rate: run.summary?.run?.slo.error_rate ?? null,
+      thresholds: JSON.stringify(run.summary?.thresholds ?? []),
+    };
+  });
+  return from(rows, RUN_COLUMNS);
+}
+
+const RUN_COLUMNS = [
+  'run', 'label', 'sweep', 'target', 'scenario', 'level', 'replicas', 'status', 'source', 'start', 'end', 'duration_s', 'requests', 'failed_requests',
+  'error_rate', 'rps', 'dropped_iterations', 'planned_iterations', 'p50_ms', 'p90_ms', 'p95_ms', 'p99_ms', 'mean_ms', 'max_ms', 'steady_from', 'steady_s',
+  'warmup_s', 'steady_requests', 'steady_rps', 'steady_error_rate', 'steady_dropped', 'steady_iterations', 'steady_p50_ms', 'steady_p95_ms', 'steady_p99_ms',
+  'achieved_share', 'loadgen_cpu_m', 'loadgen_cpu_limited', 'out_of_vus', 'iteration_ms', 'slo_p95_ms', 'slo_p99_ms', 'slo_error_rate', 'thresholds',
+];
+
+/** One row per run per endpoint (k6's `name` tag and method) over the run's steady window. */
+export function endpointsTable(runs: readonly Run[], options: { warmupMs?: number | undefined } = {}): ColumnTable {
+  const rows = runs.flatMap((run) =>
+    endpointNumbers(run, { warmupMs: options.warmupMs }).map((endpoint) => ({
+      run: run.id,
+      name: endpoint.name,
+      method: endpoint.method,
+      requests: endpoint.requests,
+      share: endpoint.share,
+      error_rate: endpoint.error_rate,
+      p50_ms: endpoint.latency_ms.p50,
+      p95_ms: endpoint.latency_ms.p95,
+      p99_ms: endpoint.latency_ms.p99,
+      max_ms: endpoint.latency_ms.max,
+    })),
+  );
+  return from(rows, ['run', 'name', 'method', 'requests', 'share', 'error_rate', 'p50_ms', 'p95_ms', 'p99_ms', 'max_ms']);
+}
+
+/** Target pods' and k6's CPU and memory over the captures taken while each run sent load, per pod. */
+export function usageTable(runs: readonly Run[]): ColumnTable {
+  const rows: Record<string, unknown>[] = [];
+  for (const run of runs) {
+    const numbers = runNumbers(run);
+    const from_ = numbers.start === null ? Number.NEGATIVE_INFINITY : Date.parse(numbers.start);
+    // The last capture during the load may come a moment after the last sample.
+    const to = numbers.end === null ? Number.POSITIVE_INFINITY : Date.parse(numbers.end) + 1000;
+    const byPod = new Map<string, { cpu: number[]; memory: number[]; role: 'target' | 'loadgen' }>();
+    for (const snapshot of run.snapshots) {
+      if (snapshot.capturedAtMs === null || snapshot.capturedAtMs < from_ || snapshot.capturedAtMs > to) continue;
+      for (const [role, samples] of [['target', snapshot.pods], ['loadgen', snapshot.loadgen ?? []]] as const) {
+        for (const pod of samples) {
+          const key = role === 'loadgen' ? 'k6 (load generator)' : pod.namespace === null ? pod.pod : `${pod.namespace}/${pod.pod}`;
+          const entry = byPod.get(key) ?? { cpu: [], memory: [], role };
+          if (pod.cpuMillicores !== null) entry.cpu.push(pod.cpuMillicores);
+          if (pod.memoryBytes !== null) entry.memory.push(pod.memoryBytes);
+          byPod.set(key, entry);
+        }
+      }
+    }
+    const ordered = [...byPod].sort(([a, x], [b, y]) => (x.role === y.role ? a.localeCompare(b) : x.role === 'target' ? -1 : 1));
+    for (const [pod, { cpu, memory, role }] of ordered) {
+      rows.push({
+        run: run.id,
+        pod,
+        role,
+        captures: Math.max(cpu.length, memory.length),
+        cpu_mean_m: cpu.length === 0 ? null : cpu.reduce((a, b) => a + b, 0) / cpu.length,
+        cpu_max_m: cpu.length === 0 ? null : Math.max(...cpu),
+        memory_max_bytes: memory.length === 0 ? null : Math.max(...memory),
+      });
+    }
+  }
+  return from(rows, ['run', 'pod', 'role', 'captures', 'cpu_mean_m', 'cpu_max_m', 'memory_max_bytes']);
 }

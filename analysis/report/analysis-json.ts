@@ -1,13 +1,17 @@
 /**
- * `analysis.json`, schemaVersion 1 (DESIGN.md): inputs with their problems, runs with their key
- * numbers, findings. Numbers are numbers; what is unknown is `null`, never a made-up value.
+ * `analysis.json`, schemaVersion 2 (DESIGN.md): version 1's inputs, runs and findings, plus the sweeps
+ * and, from the report's sections, each section's data under the section's id (`capacity`,
+ * `comparisons`, `endpoints`, `resources`). Numbers are numbers; what is unknown is `null`.
  */
-import type { Analysis } from '../analyze.ts';
+import type { AnalysisContext } from '../analyses/context.ts';
 import type { Finding } from '../findings.ts';
 import type { InputReport } from '../ingest/problems.ts';
 import type { Run, RunNumbers } from '../model/run.ts';
+import type { Sweep } from '../model/sweeps.ts';
+import { findingsOf, sectionsOf, type Report } from './section.ts';
+import { plain } from './text.ts';
 
-export const ANALYSIS_SCHEMA_VERSION = 1;
+export const ANALYSIS_SCHEMA_VERSION = 2;
 
 /** How latency percentiles are computed, stated in every analysis.json and report. */
 export const PERCENTILE_METHOD =
@@ -21,27 +25,37 @@ export interface AnalysisJson {
   readonly percentile_method: string;
   readonly inputs: readonly InputReport[];
   readonly runs: readonly AnalysisRun[];
-  readonly findings: readonly Finding[];
+  readonly findings: readonly FindingJson[];
+  readonly sweeps: readonly Sweep[];
+  readonly [section: string]: unknown;
 }
+
+/** A finding with its text written out. */
+export type FindingJson = Omit<Finding, 'title' | 'detail'> & { readonly title: string; readonly detail: string };
 
 /** A run in analysis.json: what identifies it, its key numbers, and what k6 judged. */
 export type AnalysisRun = Pick<Run, 'id' | 'label' | 'scenario' | 'target' | 'level' | 'levels' | 'replicas' | 'status' | 'instances' | 'files'> &
   RunNumbers & {
+    readonly sweep: string | null;
     readonly planned_iterations: number | null;
     readonly thresholds: readonly { readonly metric: string; readonly expression: string; readonly ok: boolean }[];
   };
 
-export function toAnalysisJson(analysis: Analysis, options: { toolVersion: string; now?: Date }): AnalysisJson {
+export function toAnalysisJson(context: AnalysisContext, report: Report, options: { toolVersion: string; now?: Date }): AnalysisJson {
   const { toolVersion, now = new Date() } = options;
+  const { analysis } = context;
+  const sweepOf = new Map(context.sweeps.flatMap((sweep) => sweep.runs.map((run) => [run, sweep.id] as const)));
+  const sections = Object.fromEntries(sectionsOf(report).filter((s) => s.data !== null && s.data !== undefined).map((s) => [s.id, s.data]));
   return {
     schemaVersion: ANALYSIS_SCHEMA_VERSION,
     generated_at: now.toISOString(),
     tool: { name: 'k6-capacity', version: toolVersion },
     percentile_method: PERCENTILE_METHOD,
-    inputs: analysis.inputs,
+    inputs: context.inputs,
     runs: analysis.results.map(({ run, numbers }) => ({
       id: run.id,
       label: run.label,
+      sweep: sweepOf.get(run.id) ?? null,
       scenario: run.scenario,
       target: run.target,
       level: run.level,
@@ -61,9 +75,11 @@ export function toAnalysisJson(analysis: Analysis, options: { toolVersion: strin
       latency_ms: numbers.latency_ms,
       source: numbers.source,
       instances: run.instances,
-      files: run.files,
+      files: run.files.map(context.options.path ?? ((file: string) => file)),
       thresholds: run.summary?.thresholds ?? [],
     })),
-    findings: analysis.findings,
+    findings: findingsOf(report).map((finding) => ({ ...finding, title: plain(finding.title), detail: plain(finding.detail) })),
+    sweeps: context.sweeps,
+    ...sections,
   };
 }

@@ -5,8 +5,9 @@
  * time (ticks since boot, /proc/<pid>/stat field 22) and the boot id, and only a process that matches
  * both is taken to be ours.
  */
-import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { writeAtomically } from '../../analysis/io.ts';
 
 export type ProcessRole = 'sweep' | 'k6' | 'sample-service';
 
@@ -93,9 +94,7 @@ export class ProcessRegistry {
   }
 
   private write(): void {
-    const temp = `${this.file}.tmp-${process.pid}`;
-    writeFileSync(temp, `${JSON.stringify(this.entries, null, 2)}\n`);
-    renameSync(temp, this.file);
+    writeAtomically(this.file, `${JSON.stringify(this.entries, null, 2)}\n`);
   }
 }
 

@@ -5,10 +5,11 @@
  * every finished level, and `--resume`.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runCli as analyzeCli } from '../../analysis/cli.ts';
+import { writeAtomically } from '../../analysis/io.ts';
 import { MANIFEST_KIND, MANIFEST_SCHEMA_VERSION, type Cell, type HostInfo, type Manifest, type ManifestLevel, type ResumeRecord, type SweepPlan } from '../../analysis/model/manifest.ts';
 import { parseDuration } from '../../lib/config.ts';
 import { ScenarioError } from '../../lib/errors.ts';
@@ -80,11 +81,8 @@ export function cellId(level: number, replicas: number | null): string {
 
 export function writeManifest(outDir: string, manifest: ManifestFile): void {
   manifest.updated_at = new Date().toISOString();
-  const file = path.join(outDir, 'manifest.json');
-  const temp = `${file}.tmp-${process.pid}`;
-  // Written whole to a temporary file, then renamed over the old one: a crash leaves the old or the new.
-  writeFileSync(temp, `${JSON.stringify(manifest, null, 2)}\n`);
-  renameSync(temp, file);
+  // A crash leaves the old manifest or the new one, never half of one.
+  writeAtomically(path.join(outDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 }
 
 export function readManifestFile(outDir: string): ManifestFile {

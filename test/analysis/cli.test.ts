@@ -45,11 +45,20 @@ describe('analyze', () => {
     expect(result.stderr).toBe('');
     expect(existsSync(path.join(root, 'sweep', 'report', 'report.md'))).toBe(true);
     const json = JSON.parse(readFileSync(path.join(root, 'sweep', 'report', 'analysis.json'), 'utf8'));
-    expect(json.schemaVersion).toBe(1);
+    expect(json.schemaVersion).toBe(2);
+    for (const file of ['report.html', 'junit.xml', 'charts/sweep-latency-vs-rate.vl.json', 'charts/sweep-latency-vs-rate.svg']) {
+      expect(existsSync(path.join(root, 'sweep', 'report', file)), file).toBe(true);
+    }
     // Paths in analysis.json are relative to the report: the run directory can move.
     expect(json.inputs[0].path).toBe('../tps-10/k6.json');
     expect(JSON.stringify(json)).not.toContain(root);
-    expect(result.stdout.split('\n').slice(-3)).toEqual(['report: sweep/report/report.md', 'data:   sweep/report/analysis.json', '']);
+    expect(result.stdout.split('\n').slice(-5)).toEqual([
+      'report: sweep/report/report.html',
+      '        sweep/report/report.md',
+      'data:   sweep/report/analysis.json',
+      'junit:  sweep/report/junit.xml',
+      '',
+    ]);
     expect(result.stdout).toContain('  FAIL tps-20: 2 thresholds failed');
   });
 
@@ -100,7 +109,7 @@ describe('bad input', () => {
       skipped: 1,
       problems: [{ line: 46, message: 'k6 ndjson: the last line is cut off (k6 stopped while writing it?) at line 46' }],
     });
-    expect(md()).toContain('* line 46: k6 ndjson: the last line is cut off (k6 stopped while writing it?) at line 46');
+    expect(md()).toContain('* `../k6.json` line 46: k6 ndjson: the last line is cut off (k6 stopped while writing it?) at line 46');
   });
 
   it('malformed lines in the middle: counted with their line numbers, the rest analysed', async () => {
@@ -111,9 +120,9 @@ describe('bad input', () => {
     expect(json().inputs[0].skipped).toBe(2);
     expect(json().inputs[0].problems.map((p: { line: number }) => p.line)).toEqual([9, 10]);
     expect(json().findings).toContainEqual(
-      expect.objectContaining({ id: 'input-problems:../k6.json', severity: 'warn', title: 'bad/k6-json/k6.json: 2 problems, 2 lines skipped' }),
+      expect.objectContaining({ id: 'input-problems:../k6.json', kind: 'input-problems', severity: 'warn', title: '../k6.json: 2 problems, 2 lines skipped' }),
     );
-    expect(md()).toContain('**Problems in ../k6.json** (2)');
+    expect(md()).toContain('* `../k6.json` line 9: ');
   });
 
   it('a truncated gzip stream: the data up to the cut analysed, the cut reported', async () => {
@@ -155,6 +164,7 @@ describe('bad input', () => {
     const json = JSON.parse(readFileSync(path.join(dir, 'report', 'analysis.json'), 'utf8'));
     expect(json.findings).toContainEqual({
       id: 'missing-resource-data:mm',
+      kind: 'missing-resource-data',
       severity: 'warn',
       title: 'metrics-missing: no resource data',
       detail: '1 capture but no pod CPU or memory in them: kubectl: `error: Metrics API not available`: nothing from this command',

@@ -99,7 +99,7 @@ describe('sweep, kubernetes target', () => {
     ]);
     const report = readFileSync(path.join(out, 'report', 'report.md'), 'utf8');
     expect(report).toContain('| tps-10 | katib-mysql-7894994f88-2sq4c');
-    expect(result.stdout).toContain(`report: ${path.join(path.relative(process.cwd(), out), 'report', 'report.md')}`);
+    expect(result.stdout).toContain(`report: ${path.join(path.relative(process.cwd(), out), 'report', 'report.html')}`);
   });
 
   it('goes on without resource data when metrics-server is missing, and says so', async () => {

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyze, type Analysis } from '../../../analysis/analyze.ts';
 import { AnalysisError } from '../../../analysis/errors.ts';
+import { plain } from '../../../analysis/report/text.ts';
 import { quantileR7 as r7 } from '../../../analysis/stats/quantile-r7.ts';
 import { DECLARATIONS, requestLines } from '../../helpers/k6-lines.ts';
 import { loadgenCapture, T0, writeSweep } from '../../helpers/sweep-fixture.ts';
@@ -67,12 +68,12 @@ describe('a sweep folder', () => {
       ['warn', 'no-data:sweep-tps-40'],
     ]);
     const byId = new Map(analysis.findings.map((f) => [f.id, f]));
-    expect(byId.get('thresholds-failed:sweep-tps-20')?.detail).toBe('`http_req_duration` `p(95)<120`, `http_req_failed` `rate<0.01`');
-    expect(byId.get('rate-below-target:sweep-tps-20')?.title).toBe('tps-20: achieved 15/s of 20/s');
-    expect(byId.get('missing-resource-data:sweep-tps-20')?.detail).toBe(
+    expect(plain(byId.get('thresholds-failed:sweep-tps-20')?.detail ?? [])).toBe('`http_req_duration` `p(95)<120`, `http_req_failed` `rate<0.01`');
+    expect(plain(byId.get('rate-below-target:sweep-tps-20')?.title ?? [])).toBe('tps-20: achieved 15 req/s of 20 req/s');
+    expect(plain(byId.get('missing-resource-data:sweep-tps-20')?.detail ?? [])).toBe(
       '1 capture but no pod CPU or memory in them: kubectl: `error: Metrics API not available`: no resource metrics from this command',
     );
-    expect(byId.get('level-status:sweep-tps-40')?.detail).toBe('k6 exited with code 107 (script exception)');
+    expect(plain(byId.get('level-status:sweep-tps-40')?.detail ?? [])).toBe('k6 exited with code 107 (script exception)');
   });
 
   it('exposes per-second series, groups and resources as arquero tables', () => {
@@ -106,9 +107,9 @@ describe('the load generator', () => {
     );
     const analysis = await analyze([dir]);
     const finding = analysis.findings.find((f) => f.id === 'loadgen-limited:busy');
-    expect(finding?.title).toBe('busy-k6: load generator limited');
-    expect(finding?.detail).toBe(
-      "k6 used 1.00 cores on average (max 1.10) over 2 captures, at or above 0.80 of a core: the rate this level reached may be k6's limit, not the target's; give k6 more CPU or more runners (`npm run k8s -- testrun --parallelism N`)",
+    expect(plain(finding?.title ?? [])).toBe('busy-k6: load generator limited');
+    expect(plain(finding?.detail ?? [])).toBe(
+      "k6 used 1.00 cores on average (max 1.10 cores) over 2 captures, at or above 0.80 cores: the rate this level reached may be k6's limit, not the target's; give k6 more CPU or more runners (`npm run k8s -- testrun --parallelism N`)",
     );
     // k6 is not a pod of the target: no resource rows, the missing data is still reported.
     expect(analysis.tables.resources().numRows()).toBe(0);
@@ -191,7 +192,7 @@ describe('runner summaries of one run', () => {
       duration_s: 10.2,
       latency_ms: { min: 1.2, max: 95, p95: null, mean: null },
     });
-    expect(analysis.findings.map((f) => [f.id, f.detail])).toContainEqual(['thresholds-failed:op-sum', '`http_req_duration` `p(95)<50`']);
+    expect(analysis.findings.map((f) => [f.id, plain(f.detail)])).toContainEqual(['thresholds-failed:op-sum', '`http_req_duration` `p(95)<50`']);
   });
 });
 

@@ -1,0 +1,24 @@
+/**
+ * The analyses of a report, in the order they appear. Adding an analysis is one file in this folder
+ * (a pure `(context) => Section | null`), one line here, and its test.
+ */
+import { capacityAnalysis } from './capacity.ts';
+import type { AnalysisDefinition } from './context.ts';
+import { endpointsAnalysis } from './endpoints.ts';
+import { inputsAnalysis } from './inputs.ts';
+import { methodAnalysis } from './method.ts';
+import { resourcesAnalysis } from './resources.ts';
+import { findingsAnalysis } from './run-findings.ts';
+import { runsAnalysis } from './runs.ts';
+
+export const ANALYSES: readonly AnalysisDefinition[] = [
+  capacityAnalysis,
+  runsAnalysis,
+  findingsAnalysis,
+  endpointsAnalysis,
+  resourcesAnalysis,
+  inputsAnalysis,
+  methodAnalysis,
+];
+
+export { analysisContext, type AnalysisContext, type AnalysisDefinition, type ReportOptions } from './context.ts';
