@@ -15,6 +15,9 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
+    // Tests whose verdicts depend on a quiet machine run afterwards, one at a time:
+    // vitest.serial.config.ts.
+    exclude: ['test/serial/**', 'node_modules/**'],
     globalSetup: ['test/setup/global.ts'],
     // Integration tests start k6 and services; generous but bounded.
     testTimeout: 120_000,

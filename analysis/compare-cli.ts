@@ -24,7 +24,11 @@ import { writeReport } from './report/write.ts';
 const FLAGS = {
   out: { type: 'string', value: 'DIR', help: 'where to write the report (default: compare-<baseline>-vs-<candidate>\nbeside the baseline)' },
   alpha: { type: 'string', value: 'X', help: `significance level of the tests (default ${DEFAULT_ALPHA})` },
-  'min-effect': { type: 'string', value: 'X', help: `smallest relative change that counts, 0..1 (default ${DEFAULT_MIN_EFFECT}: 5%)` },
+  'min-effect': {
+    type: 'string',
+    value: 'X',
+    help: `smallest relative change that counts, 0..1, for every metric but the error rate\n(default ${DEFAULT_MIN_EFFECT.p50_ms} for p50 and the rate, ${DEFAULT_MIN_EFFECT.p95_ms} for p95, ${DEFAULT_MIN_EFFECT.p99_ms} for p99)`,
+  },
   window: { type: 'string', value: 'D', help: 'length of the windows the steady state is cut into (default: the shortest\nof 1, 2, 5, 10, 15, 30, 60 s with at least 20 requests)' },
   ...REPORT_FLAGS,
   help: { type: 'boolean', short: 'h', help: 'this text' },
@@ -120,12 +124,13 @@ function compareReport(sides: readonly Side[], comparisons: readonly Section[], 
     { kind: 'text', text: t`${sides.length} sides; generated ${now.toISOString()} by k6-capacity ${toolVersion}.` },
     {
       kind: 'list',
-      items: sides.map((side, i) => t`**${i === 0 ? 'Baseline' : 'Candidate'}** ${side.label}: ${code(paths[i] as string)}, ${side.context.analysis.runs.length} ${side.context.analysis.runs.length === 1 ? 'run' : 'runs'}`),
+      // The role is this project's markup (bold); the label and path are data.
+      items: sides.map((side, i) => t`${[i === 0 ? '**Baseline**' : '**Candidate**']} ${side.label}: ${code(paths[i] as string)}, ${side.context.analysis.runs.length} ${side.context.analysis.runs.length === 1 ? 'run' : 'runs'}`),
     },
     ...comparisons.map((section): Cell => ({ kind: 'section', section })),
   ];
   for (const side of sides) {
-    cells.push({ kind: 'text', text: t`**${side.label}**` }, { kind: 'list', items: overviewItems(side.context) });
+    cells.push({ kind: 'text', text: t`${[sides.indexOf(side) === 0 ? '**Baseline**' : '**Candidate**']} ${side.label}:` }, { kind: 'list', items: overviewItems(side.context) });
     for (const analysis of [capacityAnalysis, findingsAnalysis]) {
       const section = analysis.run(side.context);
       if (section !== null) cells.push({ kind: 'section', section: { ...section, id: `${section.id}:${side.label}`, title: `${section.title} — ${side.label}` } });

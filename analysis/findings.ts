@@ -119,7 +119,7 @@ export function runFindings(run: Run): Finding[] {
       'rate-below-target',
       'warn',
       t`${run.label}: achieved ${value(numbers.rps, 'rate')} of ${value(run.level, 'rate')}`,
-      t`${value(numbers.rps / run.level, 'share')} of the target rate, below ${value(RATE_HELD_SHARE, 'share')}: the load generator or the target could not keep the rate`,
+      t`${value(numbers.rps / run.level, 'share')} of the target rate, below ${value(RATE_HELD_SHARE, 'percent')}: the load generator or the target could not keep the rate`,
     );
   }
 

@@ -53,6 +53,10 @@ function writtenPaths(text: string): string[] {
       const args = words.slice(words.indexOf('--') + 1);
       const positionals = args.filter((word, i) => !word.startsWith('--') && args[i - 1] !== '--out' && args[i - 1] !== '--bucket');
       out.push(path.relative(repoRoot, after('--out') === undefined ? defaultOut(positionals, repoRoot) : path.resolve(repoRoot, after('--out') as string)));
+    } else if (line.startsWith('npm run compare')) {
+      const args = words.slice(words.indexOf('--') + 1).filter((word, i, all) => !word.startsWith('--') && !all[i - 1]?.startsWith('--'));
+      const [baseline = '', candidate = ''] = args;
+      out.push(after('--out') ?? path.join(path.dirname(baseline), `compare-${path.basename(baseline)}-vs-${path.basename(candidate)}`));
     } else if (/^npm run (sweep|matrix|demo|k8s)\b/.test(line)) {
       const given = after('--out');
       if (given !== undefined) out.push(given);
@@ -69,7 +73,9 @@ describe('README examples', () => {
   it('write only where git ignores it (runs/, k8s/, or ignored defaults), never untracked files in the clone', () => {
     const paths = writtenPaths(readme);
     // The examples this test must see, so a change to the README cannot make it vacuous.
-    expect(paths).toEqual(expect.arrayContaining(['runs/try/k6.json.gz', 'runs/try/summary.json', 'runs/try/report', 'k8s/checkout-20261124', 'runs/checkout-20261124']));
+    expect(paths).toEqual(
+      expect.arrayContaining(['runs/try/k6.json.gz', 'runs/try/summary.json', 'runs/try/report', 'k8s/checkout-20261124', 'runs/checkout-20261124', 'runs/compare-before-vs-after']),
+    );
     for (const written of paths) {
       const ignored = spawnSync('git', ['check-ignore', '--no-index', '-q', written], { cwd: repoRoot });
       expect(ignored.status, `${written} is not ignored by .gitignore`).toBe(0);

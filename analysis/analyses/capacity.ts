@@ -6,7 +6,8 @@
  * - Maximum sustainable rate: the highest level that holds the SLO with every lower level holding it
  *   too. A level limited by the load generator (k6's CPU, or a VU pool too small for fast iterations)
  *   is no measurement of the target: the scan stops before it, and capacity beyond is unknown.
- * - Knee: Kneedle (Satopää et al. 2011) on p95 against the offered rate, convex and increasing.
+ * - Knee: the maximum of Kneedle's difference curve (Satopää et al. 2011) on p95 against the offered
+ *   rate: `latencyKnee`.
  */
 import type { TopLevelSpec } from 'vega-lite';
 import { finding, type Finding } from '../findings.ts';
@@ -14,7 +15,6 @@ import { resolveSlo, sloFromThresholds, violations, type Slo, type Violation } f
 import type { Sweep } from '../model/sweeps.ts';
 import { section, type ChartSpec, type Check, type TableSpec } from '../report/section.ts';
 import { code, join, t, value, type Phrase } from '../report/text.ts';
-import { kneedle } from '../stats/kneedle.ts';
 import { runRows, type AnalysisContext, type AnalysisDefinition, type RunRow } from './context.ts';
 
 export interface CapacityPoint {
@@ -90,7 +90,7 @@ export function capacityOf(sweep: Sweep, rows: readonly RunRow[], flags: Analysi
     max = point;
   }
   const curve = points.filter((p) => p.p95_ms !== null && p.limited === null).map((p) => ({ x: p.level, y: p.p95_ms as number }));
-  const knee = hasKnee(curve) ? kneedle(curve) : null;
+  const knee = latencyKnee(curve);
   const kneePoint = knee === null ? undefined : points.find((p) => p.level === knee.x);
   return {
     sweep: sweep.id,
@@ -107,17 +107,32 @@ export function capacityOf(sweep: Sweep, rows: readonly RunRow[], flags: Analysi
 export const KNEE_MIN_RISE = 1.5;
 
 /**
- * Kneedle finds the point of greatest curvature of any curve; a knee is only named where latency
- * really turns upward: at least 3 levels, p95 at the highest level at least 1.5 times the lowest's
- * (a flat or noisy curve has no knee), and the knee not at the highest level (nothing after it).
+ * The knee of latency against load: Kneedle's difference curve (Satopää et al. 2011) taken offline,
+ * its maximum. Load and p95 are normalised to [0, 1]; for a convex increasing curve (flat, then
+ * climbing) the knee is the level where the curve lies furthest below the chord from the first level
+ * to the last, d = x − y. p95 is first made non-decreasing (each level's p95 at least the lower
+ * levels'): a lower p95 at a higher load is noise, and a curve that flattens at the top again (the
+ * VU pool caps concurrency) would otherwise hide the knee from the online variant of Kneedle (which
+ * `stats/kneedle.ts` implements as the kneed package does). A knee is named only where latency
+ * really turns upward: at least 3 levels, p95 at the top at least 1.5 times the lowest level's, the
+ * knee strictly inside the sweep, and d > 0 there.
  */
-function hasKnee(curve: readonly { x: number; y: number }[]): boolean {
-  if (curve.length < 3) return false;
-  const first = curve[0] as { y: number };
-  const last = curve[curve.length - 1] as { y: number };
-  if (!(first.y > 0 && last.y >= KNEE_MIN_RISE * first.y)) return false;
-  const knee = kneedle(curve);
-  return knee !== null && knee.index < curve.length - 1;
+export function latencyKnee(curve: readonly { x: number; y: number }[]): { x: number; y: number; difference: number } | null {
+  if (curve.length < 3) return null;
+  const sorted = [...curve].sort((a, b) => a.x - b.x);
+  const first = sorted[0] as { x: number; y: number };
+  const last = sorted[sorted.length - 1] as { x: number; y: number };
+  let envelope = Number.NEGATIVE_INFINITY;
+  const ys = sorted.map((p) => (envelope = Math.max(envelope, p.y)));
+  const top = ys[ys.length - 1] as number;
+  if (!(first.y > 0 && top >= KNEE_MIN_RISE * first.y) || last.x === first.x) return null;
+  let best: { x: number; y: number; difference: number } | null = null;
+  for (let i = 1; i < sorted.length - 1; i++) {
+    const point = sorted[i] as { x: number; y: number };
+    const difference = (point.x - first.x) / (last.x - first.x) - ((ys[i] as number) - first.y) / (top - first.y);
+    if (difference > 0 && (best === null || difference > best.difference)) best = { x: point.x, y: point.y, difference };
+  }
+  return best;
 }
 
 function runSlo(row: RunRow): { p95_ms: number | null; p99_ms: number | null; error_rate: number | null } {
@@ -156,9 +171,9 @@ export const capacityAnalysis: AnalysisDefinition = {
       tables,
       charts,
       notes: [
-        t`SLO: ${sloPhrase(slo)}, and each level held: achieved at least ${value(slo.min_achieved_share, 'share')} of the offered rate, at most ${value(slo.max_dropped_share, 'share')} of its iterations dropped. ${sourceNote(slo)}`,
+        t`SLO: ${sloPhrase(slo)}, and each level held: achieved at least ${value(slo.min_achieved_share, 'percent')} of the offered rate, at most ${value(slo.max_dropped_share, 'percent')} of its iterations dropped. ${sourceNote(slo)}`,
         t`Numbers are each level's steady state: the first ${warmupRule(context)} and the last, partial second are left out (set the warm-up with \`--warmup D\`). The maximum sustainable rate is the highest level that holds the SLO with every lower level holding it too; a level where the load generator was the limit (k6 at 0.8 of a core or more, or out of VUs while iterations were fast) is never taken as the target's capacity.`,
-        t`The knee is where latency turns upward: Kneedle (Satopää, Albrecht, Irwin and Raghavan, "Finding a 'Kneedle' in a Haystack", ICDCS Workshops 2011; sensitivity 1, no smoothing) on p95 against the offered rate, over levels not limited by the load generator.`,
+        t`The knee is where latency turns upward: the maximum of Kneedle's difference curve (Satopää, Albrecht, Irwin and Raghavan, "Finding a 'Kneedle' in a Haystack", ICDCS Workshops 2011), taken offline, on p95 (made non-decreasing) against the offered rate, over levels not limited by the load generator; named only when p95 at least ${value(KNEE_MIN_RISE, 'number')}-folds across the sweep.`,
       ],
       data: results.map(({ capacity }) => capacityData(capacity)),
       checks,
@@ -199,7 +214,7 @@ export function sloPhrase(slo: Slo): Phrase {
   const parts: Phrase[] = [];
   if (slo.p95_ms !== null) parts.push(t`p95 < ${value(slo.p95_ms, 'ms')}`);
   if (slo.p99_ms !== null) parts.push(t`p99 < ${value(slo.p99_ms, 'ms')}`);
-  if (slo.error_rate !== null) parts.push(t`errors < ${value(slo.error_rate, 'share')}`);
+  if (slo.error_rate !== null) parts.push(t`errors < ${value(slo.error_rate, 'percent')}`);
   return parts.length === 0 ? ['no latency or error bound'] : join(parts, ', ');
 }
 
@@ -292,7 +307,7 @@ function verdictOf(sweep: Sweep, capacity: Capacity): { title: Phrase; findings:
     const at = points[index] as CapacityPoint;
     const after = points[index + 1];
     const context = [before, at, after].filter((p): p is CapacityPoint => p !== undefined).map((p) => t`${value(p.p95_ms, 'ms')} at ${value(p.level, 'rate')}`);
-    findings.push(finding('knee', sweep.id, 'info', t`${name}: knee at ${value(at.level, 'rate')}`, t`latency turns upward at ${value(at.level, 'rate')} (Kneedle on p95): p95 ${join(context, ', ')}`));
+    findings.push(finding('knee', sweep.id, 'info', t`${name}: knee at ${value(at.level, 'rate')}`, t`latency turns upward at ${value(at.level, 'rate')} (Kneedle's difference curve on p95): p95 ${join(context, ', ')}`));
   }
   findings.push(...saturationFindings(sweep, capacity));
   return { title, findings };
@@ -304,9 +319,13 @@ function beyondPhrase(capacity: Capacity): Phrase {
   if (failure === null) return t``;
   const after = capacity.points.filter((p) => p.level > failure.level && p.limited === null);
   if (after.length === 0) return t``;
-  const drops = after.some((p) => p.violations.includes('dropped') || p.violations.includes('achieved'));
+  const notHeld = after.some((p) => p.violations.includes('achieved'));
+  const drops = after.some((p) => p.violations.includes('dropped'));
   const errors = after.some((p) => p.violations.includes('error_rate'));
-  const what = [drops ? 'does not hold the offered rate' : null, errors ? 'returns errors' : null].filter((w): w is string => w !== null);
+  const slow = after.some((p) => p.violations.includes('p95') || p.violations.includes('p99'));
+  const what = [notHeld ? 'does not hold the offered rate' : drops ? 'drops iterations' : null, errors ? 'returns errors' : null, slow ? 'is too slow' : null].filter(
+    (w): w is string => w !== null,
+  );
   return what.length === 0 ? t`` : t`; beyond ${value(failure.level, 'rate')} it ${what.join(' and ')}`;
 }
 
@@ -373,13 +392,13 @@ function sloChecks(sweep: Sweep, capacity: Capacity): Check[] {
   const bounds: { key: Violation; name: (p: CapacityPoint) => Phrase; measured: (p: CapacityPoint) => Phrase }[] = [];
   if (slo.p95_ms !== null) bounds.push({ key: 'p95', name: (p) => t`${p.label}: p95 < ${value(slo.p95_ms, 'ms')}`, measured: (p) => t`p95 is ${value(p.p95_ms, 'ms')}` });
   if (slo.p99_ms !== null) bounds.push({ key: 'p99', name: (p) => t`${p.label}: p99 < ${value(slo.p99_ms, 'ms')}`, measured: (p) => t`p99 is ${value(p.p99_ms, 'ms')}` });
-  if (slo.error_rate !== null) bounds.push({ key: 'error_rate', name: (p) => t`${p.label}: errors < ${value(slo.error_rate, 'share')}`, measured: (p) => t`errors are ${value(p.error_rate, 'share')}` });
+  if (slo.error_rate !== null) bounds.push({ key: 'error_rate', name: (p) => t`${p.label}: errors < ${value(slo.error_rate, 'percent')}`, measured: (p) => t`errors are ${value(p.error_rate, 'share')}` });
   bounds.push({
     key: 'achieved',
-    name: (p) => t`${p.label}: achieved at least ${value(slo.min_achieved_share, 'share')} of ${value(p.level, 'rate')}`,
+    name: (p) => t`${p.label}: achieved at least ${value(slo.min_achieved_share, 'percent')} of ${value(p.level, 'rate')}`,
     measured: (p) => t`achieved ${value(p.rps, 'rate')} (${value(p.achieved_share, 'share')})`,
   });
-  bounds.push({ key: 'dropped', name: (p) => t`${p.label}: at most ${value(slo.max_dropped_share, 'share')} of iterations dropped`, measured: (p) => t`${value(p.dropped, 'count')} dropped` });
+  bounds.push({ key: 'dropped', name: (p) => t`${p.label}: at most ${value(slo.max_dropped_share, 'percent')} of iterations dropped`, measured: (p) => t`${value(p.dropped, 'count')} dropped` });
   return capacity.points.flatMap((point) =>
     bounds.map((bound): Check => ({
       suite: sweep.label,

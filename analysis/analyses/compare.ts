@@ -16,7 +16,7 @@
  * - Verdict: `better`/`worse` only when p < α (`--alpha`, 0.05) after Holm's adjustment over every
  *   test of the comparison (so identical deployments come out `worse` or `better` at most α of the
  *   time, however many levels and metrics), and the change is at least the
- *   practical threshold (`--min-effect`, 5%; for the error rate, 0.1 percentage points); else
+ *   practical threshold (`--min-effect`, 10%; for the error rate, 0.1 percentage points); else
  *   `no-change`. `not-comparable`, with the reason, when the executor, duration (by more than 10%) or
  *   the target's per-replica resources differ.
  * - Caveat, stated in the report: windows of one run are not independent draws of the deployment
@@ -41,7 +41,7 @@ export type Metric = (typeof METRICS)[number];
 export interface CompareOptions {
   /** Significance level; default 0.05. */
   readonly alpha?: number;
-  /** Smallest relative change that counts (latency, rate); default 0.05. */
+  /** Smallest relative change that counts, for every metric but the error rate; default per metric (`DEFAULT_MIN_EFFECT`). */
   readonly minEffect?: number;
   /** Smallest absolute change of the error rate that counts; default 0.001 (0.1 percentage points). */
   readonly minErrorRateChange?: number;
@@ -51,7 +51,15 @@ export interface CompareOptions {
 }
 
 export const DEFAULT_ALPHA = 0.05;
-export const DEFAULT_MIN_EFFECT = 0.05;
+/**
+ * The smallest relative change that counts, per metric: above what two runs of identical settings
+ * differ by on a shared machine. Measured on this project's 2 cores (2026-12-01, six pairs of 20 s
+ * runs at 100 req/s, one after the other on an otherwise idle machine): p50 differed by up to 5%, p95
+ * by up to 19%, p99 by up to 23%; a `/predict` 30% costlier came out 9–31% slower in p50, and between
+ * 2% faster and 129% slower in p95. `--min-effect X`
+ * sets one threshold for all of them, e.g. 0.05 on quieter hardware.
+ */
+export const DEFAULT_MIN_EFFECT: Readonly<Record<Exclude<Metric, 'error_rate'>, number>> = { p50_ms: 0.1, p95_ms: 0.25, p99_ms: 0.35, rps: 0.1 };
 export const DEFAULT_MIN_ERROR_RATE_CHANGE = 0.001;
 const WINDOW_CHOICES_S = [1, 2, 5, 10, 15, 30, 60];
 const MIN_REQUESTS_PER_WINDOW = 200;
@@ -177,7 +185,8 @@ function samplesOf(windows: readonly WindowSample[], metric: Metric): number[] {
 
 /** Every metric of every matched pair (pure apart from reading the runs' aggregates). */
 export function compareSides(baseline: Side, candidate: Side, options: CompareOptions = {}): { comparisons: Comparison[]; unmatched: { side: 'baseline' | 'candidate'; run: RunRow }[] } {
-  const { alpha = DEFAULT_ALPHA, minEffect = DEFAULT_MIN_EFFECT, minErrorRateChange = DEFAULT_MIN_ERROR_RATE_CHANGE, confidence = 0.95 } = options;
+  const { alpha = DEFAULT_ALPHA, minErrorRateChange = DEFAULT_MIN_ERROR_RATE_CHANGE, confidence = 0.95 } = options;
+  const minEffect = (metric: Exclude<Metric, 'error_rate'>): number => options.minEffect ?? DEFAULT_MIN_EFFECT[metric];
   const { pairs, unmatched } = matchRuns(runRows(baseline.context), runRows(candidate.context));
   const comparisons: Comparison[] = [];
   const tested: { at: number; practical: boolean; direction: number; valueDirection: number }[] = [];
@@ -234,7 +243,7 @@ export function compareSides(baseline: Side, candidate: Side, options: CompareOp
       tested.push({
         at: comparisons.length,
         practical:
-          metric === 'error_rate' ? bValue !== null && cValue !== null && Math.abs(cValue - bValue) >= minErrorRateChange : delta !== null && Math.abs(delta) >= minEffect * 100,
+          metric === 'error_rate' ? bValue !== null && cValue !== null && Math.abs(cValue - bValue) >= minErrorRateChange : delta !== null && Math.abs(delta) >= minEffect(metric) * 100,
         direction: shift.estimate === 0 ? 0 : Math.sign(shift.estimate),
         valueDirection: bValue === null || cValue === null ? 0 : Math.sign(cValue - bValue),
       });
@@ -261,7 +270,7 @@ export function compareSides(baseline: Side, candidate: Side, options: CompareOp
     let verdict: Verdict = 'no-change';
     let reason: string;
     if (!(pAdj < alpha)) reason = `not significant (p = ${pAdj.toPrecision(2)} after Holm's adjustment over ${tested.length} tests, α = ${alpha})`;
-    else if (!practical) reason = c.metric === 'error_rate' ? `significant but below ${minErrorRateChange * 100} percentage points` : `significant but below the practical threshold of ${minEffect * 100}%`;
+    else if (!practical) reason = c.metric === 'error_rate' ? `significant but below ${minErrorRateChange * 100} percentage points` : `significant but below the practical threshold of ${Math.round(minEffect(c.metric) * 100)}%`;
     else if (direction !== valueDirection || direction === 0) reason = 'the windows and the steady-state values disagree on the direction';
     else {
       verdict = (direction > 0) === WORSE_WHEN_HIGHER[c.metric] ? 'worse' : 'better';
@@ -295,7 +304,10 @@ function capacityPairs(baseline: Side, candidate: Side): CapacityPair[] {
 
 export function comparisonSection(baseline: Side, candidate: Side, options: CompareOptions = {}): Section {
   const alpha = options.alpha ?? DEFAULT_ALPHA;
-  const minEffect = options.minEffect ?? DEFAULT_MIN_EFFECT;
+  const thresholds: Phrase =
+    options.minEffect !== undefined
+      ? t`${value(options.minEffect, 'percent')}`
+      : t`${value(DEFAULT_MIN_EFFECT.p50_ms, 'percent')} for p50 and the rate, ${value(DEFAULT_MIN_EFFECT.p95_ms, 'percent')} for p95, ${value(DEFAULT_MIN_EFFECT.p99_ms, 'percent')} for p99`;
   const { comparisons, unmatched } = compareSides(baseline, candidate, options);
   const capacities = capacityPairs(baseline, candidate);
   const findings: Finding[] = [];
@@ -338,7 +350,7 @@ export function comparisonSection(baseline: Side, candidate: Side, options: Comp
   const tested = comparisons.filter((c) => c.verdict !== 'not-comparable');
   if (comparisons.length === 0) summary.push(t`No runs could be matched: the two sides share no level.`);
   else if (worse.length === 0 && better.length === 0 && tested.length > 0) {
-    summary.push(t`No significant change: none of the ${tested.length} tested ${tested.length === 1 ? 'metric' : 'metrics'} changed by at least ${value(minEffect, 'share')} with p < ${value(alpha, 'number')}.`);
+    summary.push(t`No significant change: none of the ${tested.length} tested ${tested.length === 1 ? 'metric' : 'metrics'} changed by at least its practical threshold (${thresholds}) with p < ${value(alpha, 'number')}.`);
   } else if (tested.length > 0) {
     summary.push(
       t`${worse.length} worse, ${better.length} better, ${tested.length - worse.length - better.length} without significant change${refused.length > 0 ? `, ${refused.length} not comparable` : ''}${
@@ -357,7 +369,7 @@ export function comparisonSection(baseline: Side, candidate: Side, options: Comp
     notes: [
       t`Each matched level's steady state (warm-up and the last second left out) is cut into windows (${join([...new Set(comparisons.map((c) => c.window_s))].map((s) => [value(s, 'seconds')]), ', ')}: the shortest of 1, 2, 5, 10, 15, 30 or 60 s holding at least 200 requests, short enough for 8 windows; \`--window D\` sets it). Per window: p50, p95, p99, achieved rate, error rate.`,
       t`Test: two-sided Mann–Whitney U over the windows (exact without ties and under 50 windows a side, else the normal approximation with tie and continuity correction; Mann & Whitney 1947), as benchstat does. Interval: the Hodges–Lehmann shift's distribution-free confidence interval (Moses; Bauer 1972), relative to the baseline windows' median. Change: the steady-state values, candidate ÷ baseline − 1.`,
-      t`Verdict \`better\` or \`worse\` only when p < ${value(alpha, 'number')} (\`--alpha\`) after Holm's adjustment over the ${comparisons.filter((c) => c.p_adjusted !== null).length} tests of the comparison (Holm 1979: for independent windows, the chance of any false verdict among them stays at ${value(alpha, 'share')}) and the change is at least ${value(minEffect, 'share')} (\`--min-effect\`; for the error rate ${value(options.minErrorRateChange ?? DEFAULT_MIN_ERROR_RATE_CHANGE, 'share')} absolute); otherwise \`no-change\`. \`not-comparable\` when the executor, the duration (by more than 10%) or the per-replica resources differ.`,
+      t`Verdict \`better\` or \`worse\` only when p < ${value(alpha, 'number')} (\`--alpha\`) after Holm's adjustment over the ${comparisons.filter((c) => c.p_adjusted !== null).length} tests of the comparison (Holm 1979: for independent windows, the chance of any false verdict among them stays at ${value(alpha, 'percent')}) and the change is at least the practical threshold: ${thresholds} (\`--min-effect\` sets one for all; for the error rate ${value(options.minErrorRateChange ?? DEFAULT_MIN_ERROR_RATE_CHANGE, 'percent')} absolute); otherwise \`no-change\`. \`not-comparable\` when the executor, the duration (by more than 10%) or the per-replica resources differ.`,
       t`Windows of one run are not independent draws of a deployment (background load, caches, the machine): the test says whether these two runs differ. Before calling a change real, repeat the runs.`,
     ],
     data: comparisons,

@@ -179,7 +179,7 @@ export interface LoadgenNumbers {
   /** The most VUs busy at once (`vus`, summed over runners per bucket) and the most k6 could have (`MAX_VUS`). */
   readonly vus_peak: number | null;
   readonly vus_max: number | null;
-  /** Whether every VU of the pool was busy at some point: then k6 could start no more iterations. */
+  /** Whether every VU k6 may have (MAX_VUS) was busy at some point: then it could start no more iterations. */
   readonly out_of_vus: boolean;
   /** Mean `iteration_duration`, ms: with the rate, the VUs holding it needs (Little's law). */
   readonly iteration_mean_ms: number | null;
@@ -208,9 +208,11 @@ export function loadgenNumbers(run: Run): LoadgenNumbers {
   // The pool k6 may grow to: our summary knows the planned MAX_VUS; else the largest pool k6 reported.
   const planned = run.summary?.run?.vus.max ?? null;
   const maxPool = planned ?? (pool.length > 0 ? Math.max(...pool) : (run.summary?.metrics.vus_max?.values.max ?? null));
-  // An arrival-rate executor drops an iteration only when no VU is free: dropped iterations are
-  // k6 running out of VUs, as is a busy count that reached the ceiling.
-  const outOfVus = runNumbers(run).dropped_iterations > 0 || (peak !== null && planned !== null && peak >= planned);
+  // Out of VUs means at the ceiling: every VU k6 may have (MAX_VUS) busy. Below it, an arrival-rate
+  // executor still drops an iteration when no VU is free at that moment and starts another VU; those
+  // drops are the target's latency outrunning the pool (the rate was not held), not k6's limit.
+  // Without our summary the ceiling is not known, and k6 is not blamed.
+  const outOfVus = peak !== null && planned !== null && peak >= planned;
   const iterations = mergedHistogram(groupsOf(run, 'iteration_duration'));
   return {
     samples,

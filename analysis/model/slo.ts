@@ -4,13 +4,14 @@
  * the scenarios' variables); else the runs' own thresholds (our summary.json records the SLO it ran
  * with; a k6 summary's `p(95)<N` and `rate<X` thresholds are read); else the defaults, which are
  * lib's: p95 < 500 ms, error rate < 1%, no p99 bound. A level must also be held: achieved at least
- * 95% of the offered rate, and at most 0.1% of its iterations dropped.
+ * 95% of the offered rate, and at most 1% of its iterations dropped (a few drop whenever k6 has to
+ * add VUs mid-level, which a noisy machine makes it do).
  */
 import type { SummaryThreshold } from '../ingest/k6-summary.ts';
 
 export const DEFAULT_SLO = { p95_ms: 500, p99_ms: null, error_rate: 0.01 } as const;
 export const MIN_ACHIEVED_SHARE = 0.95;
-export const MAX_DROPPED_SHARE = 0.001;
+export const MAX_DROPPED_SHARE = 0.01;
 
 export interface Slo {
   readonly p95_ms: number | null;

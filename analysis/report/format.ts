@@ -11,6 +11,8 @@ export type Unit =
   | 'rate'
   /** A share 0..1 written as a percentage: an error rate, achieved ÷ offered. */
   | 'share'
+  /** A share 0..1 written as a round percentage, for bounds and thresholds (0.01 → 1%, 0.955 → 95.5%). */
+  | 'percent'
   /** A relative change as a fraction (0.12 → +12.0%). */
   | 'delta'
   /** A p-value. */
@@ -44,6 +46,8 @@ export function formatNumber(value: number | null | undefined, unit: Unit): stri
       return Number.isInteger(value) ? String(value) : Math.abs(value) < 10 ? value.toFixed(2) : value.toFixed(1);
     case 'share':
       return `${(value * 100).toFixed(2)}%`;
+    case 'percent':
+      return `${Number((value * 100).toFixed(2))}%`;
     case 'delta': {
       const pct = value * 100;
       const text = Math.abs(pct) < 10 ? pct.toFixed(1) : pct.toFixed(0);

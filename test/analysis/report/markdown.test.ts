@@ -13,6 +13,7 @@ import { analysisContext, type AnalysisContext } from '../../../analysis/analyse
 import { analyze } from '../../../analysis/analyze.ts';
 import { toAnalysisJson } from '../../../analysis/report/analysis-json.ts';
 import { analysisReport } from '../../../analysis/report/build.ts';
+import { renderJunit } from '../../../analysis/report/junit.ts';
 import { renderMarkdown } from '../../../analysis/report/markdown.ts';
 import { reportMdast } from '../../../analysis/report/mdast.ts';
 import type { Report } from '../../../analysis/report/section.ts';
@@ -45,7 +46,7 @@ describe('report.md', () => {
         "",
         "## Capacity",
         "",
-        "sweep holds 10 req/s under p95 < 120 ms, errors < 1.00%; at 20 req/s the load generator was the limit, so beyond 10 req/s its capacity is not measured.",
+        "sweep holds 10 req/s under p95 < 120 ms, errors < 1%; at 20 req/s the load generator was the limit, so beyond 10 req/s its capacity is not measured.",
         "",
         "* **warn** sweep: 2 levels are not judged: 20 req/s (k6 out of VUs), 40 req/s (no data): these levels say nothing of the target's capacity; see the findings of their runs",
         "",
@@ -63,9 +64,9 @@ describe('report.md', () => {
         "",
         "Chart: [p95 per second over each level — sweep](charts/sweep-latency-over-time.svg) (Vega-Lite: charts/sweep-latency-over-time.vl.json)",
         "",
-        "* SLO: p95 < 120 ms, errors < 1.00%, and each level held: achieved at least 95.00% of the offered rate, at most 0.10% of its iterations dropped. The bounds come from the runs' own thresholds.",
+        "* SLO: p95 < 120 ms, errors < 1%, and each level held: achieved at least 95% of the offered rate, at most 1% of its iterations dropped. The bounds come from the runs' own thresholds.",
         "* Numbers are each level's steady state: the first 10% of each level (at least 2 s, at most 60 s) and the last, partial second are left out (set the warm-up with `--warmup D`). The maximum sustainable rate is the highest level that holds the SLO with every lower level holding it too; a level where the load generator was the limit (k6 at 0.8 of a core or more, or out of VUs while iterations were fast) is never taken as the target's capacity.",
-        "* The knee is where latency turns upward: Kneedle (Satopää, Albrecht, Irwin and Raghavan, \"Finding a 'Kneedle' in a Haystack\", ICDCS Workshops 2011; sensitivity 1, no smoothing) on p95 against the offered rate, over levels not limited by the load generator.",
+        "* The knee is where latency turns upward: the maximum of Kneedle's difference curve (Satopää, Albrecht, Irwin and Raghavan, \"Finding a 'Kneedle' in a Haystack\", ICDCS Workshops 2011), taken offline, on p95 (made non-decreasing) against the offered rate, over levels not limited by the load generator; named only when p95 at least 1.5-folds across the sweep.",
         "",
         "## Runs",
         "",
@@ -82,7 +83,7 @@ describe('report.md', () => {
         "* **fail** tps-20: 2 thresholds failed: `http_req_duration` `p(95)<120`, `http_req_failed` `rate<0.01`",
         "* **fail** tps-40: error: k6 exited with code 107 (script exception)",
         "* **warn** tps-20: load generator limited: k6 ran out of VUs: 20 of 20 VUs were busy and 5 iterations were dropped; the offered rate was not held, so latency here understates what the target would have done: raise `MAX_VUS` (or `EXPECTED_LATENCY_MS`)",
-        "* **warn** tps-20: achieved 15 req/s of 20 req/s: 75.00% of the target rate, below 95.00%: the load generator or the target could not keep the rate",
+        "* **warn** tps-20: achieved 15 req/s of 20 req/s: 75.00% of the target rate, below 95%: the load generator or the target could not keep the rate",
         "* **warn** tps-20: no resource data: 1 capture but no pod CPU or memory in them: kubectl: `error: Metrics API not available`: no resource metrics from this command",
         "* **warn** tps-40: no k6 data: neither k6 output nor a summary was found for this run; its numbers are missing, not zero",
         "",
@@ -162,7 +163,7 @@ describe('analysis.json', () => {
     expect(json.capacity).toMatchObject([
       {
         sweep: 'sweep',
-        slo: { p95_ms: 120, p99_ms: null, error_rate: 0.01, min_achieved_share: 0.95, max_dropped_share: 0.001, source: 'thresholds' },
+        slo: { p95_ms: 120, p99_ms: null, error_rate: 0.01, min_achieved_share: 0.95, max_dropped_share: 0.01, source: 'thresholds' },
         max_sustainable: { run: 'sweep-tps-10', level: 10, rps: 10 },
         knee: null,
         inconclusive_from: 20,
@@ -184,5 +185,19 @@ describe('analysis.json', () => {
       ['no-data', 'warn'],
     ]);
     expect(typeof json.findings[0]?.title).toBe('string');
+  });
+});
+
+describe('junit.xml', () => {
+  it('has one test case per SLO bound per level (skipped where not judged) and per k6 threshold, escaped', () => {
+    const xml = renderJunit(report);
+    expect(xml.startsWith('<?xml version="1.0" encoding="UTF-8"?><testsuites name="k6-capacity report" tests="14" failures="2" skipped="8" errors="0">')).toBe(true);
+    // tps-10: four bounds (p95, errors, rate held, dropped), all passed, each with what was measured.
+    expect(xml).toContain('<testcase classname="k6-capacity.slo" name="tps-10: p95 &#x3C; 120 ms"><system-out>p95 is 10.0 ms</system-out></testcase>');
+    // tps-20 was limited by k6: judged by nobody, so skipped with the reason.
+    expect(xml).toContain('<testcase classname="k6-capacity.slo" name="tps-20: p95 &#x3C; 120 ms"><skipped message="not judged: k6 out of VUs"></skipped></testcase>');
+    // k6's own verdicts.
+    expect(xml).toContain('<testsuite name="k6 thresholds" tests="2" failures="2" skipped="0" errors="0">');
+    expect(xml).toContain('<testcase classname="k6-capacity.thresholds-failed" name="tps-20: `http_req_duration` `p(95)&#x3C;120`"><failure type="thresholds-failed" message="failed (k6 judged it on the whole run)"></failure></testcase>');
   });
 });

@@ -1,0 +1,96 @@
+/**
+ * Deployment comparison on real runs of the sample service: the same settings twice must come out
+ * `no-change`, and a /predict that costs 30% more CPU (65 units against 50) must come out `worse`.
+ * The sides run one after the other, each a real sweep with its own service; the file runs alone
+ * (vitest.serial.config.ts), so nothing else on the machine tips the balance.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCompare } from '../../analysis/compare-cli.ts';
+import { EXIT_GATE_FAILED } from '../../analysis/command.ts';
+import { runScript } from '../helpers/run-script.ts';
+
+const work = mkdtempSync(path.join(os.tmpdir(), 'k6c-compare-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+const targets = path.join(work, 'targets.json');
+const sweep = (name: string, target: string) =>
+  runScript('sweep.ts', ['--targets', targets, '--target', target, '--tps-levels', '100', '--duration', '20s', '--pause', '0s', '--snapshot-interval', '2s', '--out', path.join(work, name)]);
+
+async function compare(...argv: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const result = await runCompare(argv, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), cwd: work });
+  return { ...result, stdout, stderr };
+}
+
+interface ComparisonJson {
+  metric: string;
+  level: number;
+  verdict: string;
+  test: string | null;
+  p_value: number | null;
+  p_adjusted: number | null;
+  delta_pct: number | null;
+  ci_pct: [number, number] | null;
+  window_s: number;
+  baseline_samples: number[];
+  candidate_samples: number[];
+}
+
+beforeAll(async () => {
+  writeFileSync(targets, JSON.stringify({ targets: { cost50: { kind: 'process', replicas: 1, predictCost: 50 }, cost65: { kind: 'process', replicas: 1, predictCost: 65 } } }));
+  // One after the other: two at once on 2 cores would compete unevenly and differ more than the
+  // practical threshold (measured: up to 11% in p50), which is not what this test is about.
+  for (const [name, target] of [['same-a', 'cost50'], ['same-b', 'cost50'], ['before', 'cost50'], ['after', 'cost65']] as const) {
+    expect((await sweep(name, target)).code).toBe(0);
+  }
+}, 300_000);
+
+describe('npm run compare on real runs', () => {
+  it('the same settings twice: no significant change, exit 0 with --fail-on regression', async () => {
+    const result = await compare('same-a', 'same-b', '--fail-on', 'regression', '--out', 'same-report');
+    expect(result.stderr).toBe('');
+    expect(result.exitCode).toBe(0);
+    const json = JSON.parse(readFileSync(path.join(work, 'same-report', 'analysis.json'), 'utf8'));
+    const comparisons = json.comparisons as ComparisonJson[];
+    expect(comparisons.map((c) => c.metric)).toEqual(['p50_ms', 'p95_ms', 'p99_ms', 'rps', 'error_rate']);
+    expect(comparisons.map((c) => c.verdict)).toEqual(['no-change', 'no-change', 'no-change', 'no-change', 'no-change']);
+    const md = readFileSync(path.join(work, 'same-report', 'report.md'), 'utf8');
+    expect(md).toContain('No significant change: none of the 5 tested metrics changed by at least its practical threshold (10% for p50 and the rate, 25% for p95, 35% for p99) with p < 0.05.');
+    expect(result.stdout).toContain('No significant change');
+  });
+
+  it('a 30% costlier /predict: latency worse, with its test, interval and samples; exit 3 with --fail-on regression', async () => {
+    const result = await compare('before', 'after', '--fail-on', 'regression', '--out', 'cost-report');
+    expect(result.exitCode).toBe(EXIT_GATE_FAILED);
+    const json = JSON.parse(readFileSync(path.join(work, 'cost-report', 'analysis.json'), 'utf8'));
+    const comparisons = json.comparisons as ComparisonJson[];
+    // CPU per /predict up 30%: some latency percentile comes out worse (which one moves most depends on
+    // the run), none better, the rate and the errors unchanged.
+    const worse = comparisons.filter((c) => c.verdict === 'worse');
+    expect(worse.length).toBeGreaterThan(0);
+    expect(worse.every((c) => ['p50_ms', 'p95_ms', 'p99_ms'].includes(c.metric))).toBe(true);
+    expect(comparisons.filter((c) => c.verdict === 'better')).toEqual([]);
+    expect(comparisons.filter((c) => c.metric === 'rps' || c.metric === 'error_rate').map((c) => c.verdict)).toEqual(['no-change', 'no-change']);
+    const p50 = comparisons.find((c) => c.metric === 'p50_ms') as ComparisonJson;
+    expect(p50.delta_pct).toBeGreaterThan(0);
+    const first = worse[0] as ComparisonJson;
+    expect(first.delta_pct).toBeGreaterThan(10);
+    expect(first.ci_pct?.[0]).toBeGreaterThan(0);
+    expect(first.p_adjusted).toBeLessThan(0.05);
+    // Exact without ties; per-window percentiles from histograms often tie, then the normal approximation.
+    expect(['mann-whitney-u-exact', 'mann-whitney-u-normal']).toContain(first.test);
+    // Anyone can re-check the test: the samples it was computed from are there.
+    expect(first.baseline_samples.length).toBeGreaterThanOrEqual(8);
+    expect(first.candidate_samples.length).toBe(first.baseline_samples.length);
+    const name = { p50_ms: 'p50', p95_ms: 'p95', p99_ms: 'p99' }[first.metric as 'p50_ms'];
+    expect(result.stdout).toContain(`GATE regression: ${name} at 100 req/s, 1 replica not worse — worse: ${name} at 100 req/s, 1 replica: `);
+    const junit = readFileSync(path.join(work, 'cost-report', 'junit.xml'), 'utf8');
+    expect(junit).toContain(`<testcase classname="k6-capacity.regression" name="${name} at 100 req/s, 1 replica not worse"><failure type="regression" message="worse: ${name} at 100 req/s, 1 replica: `);
+    const md = readFileSync(path.join(work, 'cost-report', 'report.md'), 'utf8');
+    expect(md).toContain(`* **fail** after is worse than before: ${name} at 100 req/s, 1 replica: `);
+  });
+});
