@@ -4,10 +4,10 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { flagHelp, parseFlags } from '../scripts/lib/flags.ts';
+import { flagHelp } from '../scripts/lib/flags.ts';
 import { analysisContext } from './analyses/context.ts';
 import { analyze } from './analyze.ts';
-import { EXIT_GATE_FAILED, EXIT_OK, EXIT_USAGE_OR_INPUT, REPORT_FLAGS, gateFailures, reportOptions, toolVersion } from './command.ts';
+import { EXIT_GATE_FAILED, EXIT_OK, EXIT_USAGE_OR_INPUT, REPORT_FLAGS, gateFailures, reportOptions, runCommand, toolVersion, type CommandIo, type CommandResult } from './command.ts';
 import { AnalysisError } from './errors.ts';
 import { parseDuration } from '../lib/config.ts';
 import { analysisReport } from './report/build.ts';
@@ -38,29 +38,11 @@ Exit codes: ${EXIT_OK} done; ${EXIT_USAGE_OR_INPUT} bad usage or unusable input 
 ${EXIT_GATE_FAILED} a gate failed (--fail-on, --gate); the failures are listed.
 `;
 
-export interface CliResult {
-  readonly exitCode: number;
-  readonly outDir: string | null;
-}
+export type CliResult = CommandResult;
+export type CliIo = CommandIo;
 
-export interface CliIo {
-  readonly stdout: (s: string) => void;
-  readonly stderr: (s: string) => void;
-  readonly cwd: string;
-}
-
-export async function runCli(argv: readonly string[], io: CliIo): Promise<CliResult> {
-  try {
-    const { values, positionals } = parseFlags(argv, FLAGS, {
-      command: 'analyze',
-      note: '`npm run analyze -- --help` lists the options',
-      positionals: true,
-      error: (message, note) => new AnalysisError('usage', message, { note }),
-    });
-    if (values.help) {
-      io.stdout(HELP);
-      return { exitCode: EXIT_OK, outDir: null };
-    }
+export function runCli(argv: readonly string[], io: CliIo): Promise<CliResult> {
+  return runCommand('analyze', argv, io, { flags: FLAGS, help: HELP }, async (values, positionals) => {
     if (positionals.length === 0) throw new AnalysisError('usage', 'analyze: no input: expected one or more files or folders', { note: 'npm run analyze -- runs/<sweep>' });
     let bucketMs = 1000;
     if (values.bucket !== undefined) {
@@ -83,13 +65,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<CliRes
     const failures = gateFailures(report, gates);
     io.stdout(summaryText(report, context.analysis.results, written.files, io.cwd, failures));
     return { exitCode: failures.length > 0 ? EXIT_GATE_FAILED : EXIT_OK, outDir };
-  } catch (error) {
-    if (error instanceof AnalysisError) {
-      io.stderr(`${error.message}\n${error.note === undefined ? '' : `Note: ${error.note}\n`}`);
-      return { exitCode: EXIT_USAGE_OR_INPUT, outDir: null };
-    }
-    throw error;
-  }
+  });
 }
 
 /**

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseDuration, parseNumber } from '../lib/config.ts';
-import type { Flags } from '../scripts/lib/flags.ts';
+import { parseFlags, type Flags, type FlagValues } from '../scripts/lib/flags.ts';
 import { AnalysisError } from './errors.ts';
 import { FINDING_KINDS } from './findings.ts';
 import type { ReportOptions } from './analyses/context.ts';
@@ -82,4 +82,48 @@ export function gateFailures(report: Report, gates: Gates): string[] {
 
 export function toolVersion(): string {
   return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
+export interface CommandIo {
+  readonly stdout: (s: string) => void;
+  readonly stderr: (s: string) => void;
+  readonly cwd: string;
+}
+
+export interface CommandResult {
+  readonly exitCode: number;
+  readonly outDir: string | null;
+}
+
+/**
+ * The edge of an analysis command: parse the flags, print `--help`, run `body`, and turn an
+ * `AnalysisError` (bad usage, unusable input) into its one line, `Note:` and exit code 1. Anything
+ * else is a bug and is thrown on.
+ */
+export async function runCommand<F extends Flags & { readonly help: Flags[string] }>(
+  command: string,
+  argv: readonly string[],
+  io: CommandIo,
+  spec: { readonly flags: F; readonly help: string },
+  body: (values: FlagValues<F>, positionals: string[]) => Promise<CommandResult>,
+): Promise<CommandResult> {
+  try {
+    const { values, positionals } = parseFlags(argv, spec.flags, {
+      command,
+      note: `\`npm run ${command} -- --help\` lists the options`,
+      positionals: true,
+      error: (message, note) => new AnalysisError('usage', message, { note }),
+    });
+    if (values.help === true) {
+      io.stdout(spec.help);
+      return { exitCode: EXIT_OK, outDir: null };
+    }
+    return await body(values, positionals);
+  } catch (error) {
+    if (error instanceof AnalysisError) {
+      io.stderr(`${error.message}\n${error.note === undefined ? '' : `Note: ${error.note}\n`}`);
+      return { exitCode: EXIT_USAGE_OR_INPUT, outDir: null };
+    }
+    throw error;
+  }
 }

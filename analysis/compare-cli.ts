@@ -4,7 +4,7 @@
  * significance test (analysis/analyses/compare.ts). Writes the same files as analyze.
  */
 import path from 'node:path';
-import { flagHelp, parseFlags } from '../scripts/lib/flags.ts';
+import { flagHelp } from '../scripts/lib/flags.ts';
 import { capacityAnalysis } from './analyses/capacity.ts';
 import { comparisonSection, DEFAULT_ALPHA, DEFAULT_MIN_EFFECT, type CompareOptions, type Side } from './analyses/compare.ts';
 import { analysisContext } from './analyses/context.ts';
@@ -13,7 +13,7 @@ import { findingsAnalysis } from './analyses/run-findings.ts';
 import { methodAnalysis } from './analyses/method.ts';
 import { analyze } from './analyze.ts';
 import { summaryText, type CliIo, type CliResult } from './cli.ts';
-import { EXIT_GATE_FAILED, EXIT_OK, EXIT_USAGE_OR_INPUT, REPORT_FLAGS, gateFailures, reportOptions, toolVersion } from './command.ts';
+import { EXIT_GATE_FAILED, EXIT_OK, EXIT_USAGE_OR_INPUT, REPORT_FLAGS, gateFailures, reportOptions, runCommand, toolVersion } from './command.ts';
 import { AnalysisError } from './errors.ts';
 import { parseDuration, parseNumber } from '../lib/config.ts';
 import { ANALYSIS_SCHEMA_VERSION, PERCENTILE_METHOD, toAnalysisJson, type AnalysisJson } from './report/analysis-json.ts';
@@ -48,18 +48,8 @@ Exit codes: ${EXIT_OK} done; ${EXIT_USAGE_OR_INPUT} bad usage or unusable input;
 and a verdict worse (the failures are listed).
 `;
 
-export async function runCompare(argv: readonly string[], io: CliIo): Promise<CliResult> {
-  try {
-    const { values, positionals } = parseFlags(argv, FLAGS, {
-      command: 'compare',
-      note: '`npm run compare -- --help` lists the options',
-      positionals: true,
-      error: (message, note) => new AnalysisError('usage', message, { note }),
-    });
-    if (values.help) {
-      io.stdout(HELP);
-      return { exitCode: EXIT_OK, outDir: null };
-    }
+export function runCompare(argv: readonly string[], io: CliIo): Promise<CliResult> {
+  return runCommand('compare', argv, io, { flags: FLAGS, help: HELP }, async (values, positionals) => {
     if (positionals.length < 2) {
       throw new AnalysisError('usage', `compare: \`${positionals.join(' ')}\` is ${positionals.length} input: expected a baseline and at least one candidate`, {
         note: 'npm run compare -- runs/before runs/after',
@@ -90,13 +80,7 @@ export async function runCompare(argv: readonly string[], io: CliIo): Promise<Cl
     const failures = gateFailures(report, gates);
     io.stdout(summaryText(report, sides.flatMap((side) => side.context.analysis.results.map((r) => ({ ...r, run: { ...r.run, label: `${side.label}/${r.run.label}` } }))), written.files, io.cwd, failures).replace(/^analyze:/, 'compare:'));
     return { exitCode: failures.length > 0 ? EXIT_GATE_FAILED : EXIT_OK, outDir };
-  } catch (error) {
-    if (error instanceof AnalysisError) {
-      io.stderr(`${error.message}\n${error.note === undefined ? '' : `Note: ${error.note}\n`}`);
-      return { exitCode: EXIT_USAGE_OR_INPUT, outDir: null };
-    }
-    throw error;
-  }
+  });
 }
 
 function fraction(flag: string, raw: string, exclusive: boolean): number {

@@ -187,21 +187,8 @@ export function capacityData(capacity: Capacity) {
   return {
     sweep,
     slo: { p95_ms: slo.p95_ms, p99_ms: slo.p99_ms, error_rate: slo.error_rate, min_achieved_share: slo.min_achieved_share, max_dropped_share: slo.max_dropped_share, source: slo.source, sources: slo.sources },
-    points: points.map((p) => ({
-      run: p.run,
-      level: p.level,
-      rps: p.rps,
-      achieved_share: p.achieved_share,
-      p50_ms: p.p50_ms,
-      p95_ms: p.p95_ms,
-      p99_ms: p.p99_ms,
-      error_rate: p.error_rate,
-      dropped_iterations: p.dropped,
-      steady: p.steady,
-      ok: p.ok,
-      violations: p.violations,
-      limited: p.limited,
-    })),
+    // Everything of a point but its label (the run id names it), its dropped iterations by their k6 name.
+    points: points.map(({ label: _label, dropped, ...point }) => ({ ...point, dropped_iterations: dropped })),
     max_sustainable,
     knee,
     inconclusive_from,

@@ -62,6 +62,15 @@ describe('analyze', () => {
     expect(result.stdout).toContain('  FAIL tps-20: 2 thresholds failed');
   });
 
+  it('--fail-on exits 3 and lists what failed; a kind that did not fail passes', async () => {
+    const failed = await cli('sweep', '--out', 'gated', '--fail-on', 'thresholds-failed');
+    expect(failed.exitCode).toBe(EXIT_GATE_FAILED);
+    expect(failed.stdout).toContain('  GATE thresholds-failed: tps-20: `http_req_duration` `p(95)<120` — failed (k6 judged it on the whole run)\n');
+    const passed = await cli('sweep', '--out', 'gated', '--fail-on', 'regression,knee');
+    expect(passed.exitCode).toBe(0);
+    expect(passed.stdout).not.toContain('GATE');
+  });
+
   it('--out chooses the folder; --gate exits 3 when a finding fails', async () => {
     const result = await cli('sweep', '--out', 'elsewhere', '--gate');
     expect(result.exitCode).toBe(EXIT_GATE_FAILED);
@@ -81,6 +90,14 @@ describe('analyze', () => {
     [['sweep', '--out'], 'analyze: `--out` needs a value\nNote: `npm run analyze -- --help` lists the options\n'],
     [['sweep', '--bucket', 'soon'], 'analyze: `--bucket` is `soon`: expected a duration such as `1s` or `10s`\n'],
     [['missing.json'], 'analyze: `missing.json` does not exist\n'],
+    [
+      ['sweep', '--fail-on', 'slo,regresion'],
+      'analyze: `--fail-on` names `regresion`: expected finding kinds such as `slo`, `regression`, `thresholds-failed`\n' +
+        'Note: the kinds: level-status, no-data, thresholds-failed, loadgen-limited, out-of-vus, rate-below-target, missing-resource-data, partial-resource-data, input-skipped, input-problems, capacity, slo, capacity-inconclusive, knee, saturation, endpoint-slo, regression, improvement, not-comparable, capacity-change\n',
+    ],
+    [['sweep', '--slo-p95-ms', '0'], 'analyze: `--slo-p95-ms` is `0`: expected a number > 0\n'],
+    [['sweep', '--slo-error-rate', '1.5'], 'analyze: `--slo-error-rate` is `1.5`: expected a number from 0 to 1\n'],
+    [['sweep', '--warmup', 'soon'], 'analyze: `--warmup` is `soon`: expected a duration such as `5s` or `0s`\n'],
   ])('bad usage %j exits 1 with one line (and a note)', async (argv, message) => {
     const result = await cli(...argv);
     expect(result.exitCode).toBe(1);
