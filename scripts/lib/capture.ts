@@ -7,7 +7,7 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Kubectl, KubectlResult } from './kubectl.ts';
-import { ProcSampler, type Replica } from './proc-sampler.ts';
+import { ProcSampler, sampleCgroups, type LimitSource, type Replica } from './proc-sampler.ts';
 
 export type CapturePhase = 'before' | 'during' | 'after';
 
@@ -102,9 +102,10 @@ export function kubernetesCapturer(kubectl: Kubectl, log: CaptureLog, commands: 
 /**
  * The local sample service's replica processes, sampled from /proc. The sampler outlives the level
  * (it is made when the service starts and read once then), so even the `before` record covers a
- * CPU window of its own.
+ * CPU window of its own. With `limits` (the running service) and limits enforced, each capture also
+ * writes a `cgroup` record: the replicas' limits, throttling, memory and OOM kills from their cgroups.
  */
-export function processCapturer(replicas: () => readonly Replica[], log: CaptureLog, sampler: ProcSampler): Capturer {
+export function processCapturer(replicas: () => readonly Replica[], log: CaptureLog, sampler: ProcSampler, limits?: LimitSource): Capturer {
   return {
     async capture(phase) {
       const capturedAt = new Date();
@@ -116,6 +117,18 @@ export function processCapturer(replicas: () => readonly Replica[], log: Capture
         command: ['proc-sampler', ...replicas().map((r) => String(r.pid))],
         exit_code: 0,
         stdout: json,
+        stderr: '',
+      });
+      const limited = limits?.limitedReplicas() ?? [];
+      if (limited.length === 0) return;
+      const cgroupAt = new Date();
+      log.append({
+        captured_at: cgroupAt.toISOString(),
+        kind: 'cgroup',
+        phase,
+        command: ['cgroup-sampler', ...limited.flatMap((r) => (r.cgroup.version === 2 ? [r.cgroup.dir] : [r.cgroup.cpu, r.cgroup.memory]))],
+        exit_code: 0,
+        stdout: sampleCgroups(limited).json,
         stderr: '',
       });
     },

@@ -3,8 +3,13 @@
  * a Metrics API PodMetricsList (CPU in nanocores averaged over the window, memory as RSS in Ki), one
  * "pod" per replica. CPU is the difference of user + system time between two readings, like the
  * kubelet's usage_nano_cores over its window.
+ *
+ * Replicas with limits are also read from their cgroups (`sampleCgroups`): limits, CFS throttling,
+ * memory usage and peak, OOM kills — a `ReplicaCgroupStats` document (analysis/snapshots/cgroup.ts).
  */
 import { readFileSync } from 'node:fs';
+import { CGROUP_STATS_API_VERSION, CGROUP_STATS_KIND, type CgroupStatsDocument, type CgroupStatsReplica } from '../../analysis/snapshots/cgroup.ts';
+import { readCgroupStats, type CgroupPaths } from './cgroups.ts';
 
 /** Clock ticks per second of /proc/<pid>/stat times (USER_HZ, 100 on Linux). */
 const USER_HZ = 100;
@@ -69,4 +74,52 @@ export class ProcSampler {
     }
     return { json: JSON.stringify({ kind: 'PodMetricsList', apiVersion: 'metrics.k8s.io/v1beta1', metadata: {}, items }), pods: items.length };
   }
+}
+
+/** A replica in its cgroup, as the sample service's state file describes it. */
+export interface LimitedReplica {
+  /** `sample-replica-<i>`, as in `Replica`. */
+  readonly name: string;
+  /** `null` while it is down (between its death and its restart). */
+  readonly pid: number | null;
+  /** Its group; it outlives restarts, so its counters add up over the service's run. */
+  readonly cgroup: CgroupPaths;
+  readonly restarts: number;
+  /** Deaths by SIGKILL while its group's OOM-kill counter rose, as the service saw them. */
+  readonly oomKills: number;
+}
+
+/** Where the limits of a running service are read from (a RunningService is one). */
+export interface LimitSource {
+  /** The replicas in their groups now; empty when limits are not enforced. */
+  limitedReplicas(): readonly LimitedReplica[];
+}
+
+/**
+ * Reads every replica's group now: its limits and counters as the kernel shows them (the quota and
+ * limit it applied, not the flags it was given), with the service's restart and OOM-kill counts.
+ */
+export function sampleCgroups(replicas: readonly LimitedReplica[]): { json: string; document: CgroupStatsDocument } {
+  const rows: CgroupStatsReplica[] = [];
+  let version: 1 | 2 = 1;
+  for (const replica of replicas) {
+    const stats = readCgroupStats(replica.cgroup);
+    version = stats.version;
+    rows.push({
+      name: replica.name,
+      pid: replica.pid,
+      cpu_limit_cores: stats.cpuLimitCores,
+      cpu_periods: stats.cpuPeriods,
+      cpu_throttled_periods: stats.cpuThrottledPeriods,
+      cpu_throttled_seconds: stats.cpuThrottledSeconds,
+      memory_limit_bytes: stats.memoryLimitBytes,
+      memory_usage_bytes: stats.memoryUsageBytes,
+      memory_working_set_bytes: stats.memoryWorkingSetBytes,
+      memory_peak_bytes: stats.memoryPeakBytes,
+      oom_kills: replica.oomKills,
+      restarts: replica.restarts,
+    });
+  }
+  const document: CgroupStatsDocument = { kind: CGROUP_STATS_KIND, apiVersion: CGROUP_STATS_API_VERSION, cgroup_version: version, replicas: rows };
+  return { json: JSON.stringify(document), document };
 }

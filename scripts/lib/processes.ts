@@ -3,9 +3,14 @@
  * (never a shell string), and always stopped on the way out.
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import type { ServiceState } from '../sample-service.ts';
+import type { CgroupVersion } from './cgroups.ts';
 import { CliError, repoRoot } from './cli.ts';
 import { onPath } from './k6.ts';
+import type { LimitedReplica, LimitSource } from './proc-sampler.ts';
 
 export interface SampleServiceOptions {
   readonly port?: number;
@@ -20,15 +25,38 @@ export interface SampleServiceOptions {
   readonly cpuList?: string;
   /** Require `Authorization: Bearer <token>` on the work endpoints (passed through the environment). */
   readonly requireToken?: string;
+  /** CPU limit per replica in cores (`--cpu-limit`): a CFS quota in the replica's cgroup. */
+  readonly cpuLimitCores?: number;
+  /** Memory limit per replica in bytes (`--memory-limit`): over it the replica is OOM-killed and restarted. */
+  readonly memoryLimitBytes?: number;
+  /** Keep a control channel open (`--control-stdin`), so `scale(n)` can change the replica count. */
+  readonly control?: boolean;
 }
 
-export interface RunningService {
+/** Whether the per-replica limits asked for are enforced (by cgroups), or why not. */
+export type ServiceLimits =
+  | { readonly enforced: true; readonly cgroupVersion: CgroupVersion; readonly cores: number | null; readonly memoryBytes: number | null }
+  | { readonly enforced: false; readonly reason: string };
+
+/** `limits` of a service started without `cpuLimitCores` or `memoryLimitBytes`. */
+export const NO_LIMITS_ASKED = 'no CPU or memory limit was asked for';
+
+export interface RunningService extends LimitSource {
   readonly url: string;
   readonly port: number;
   /** PID of the primary process (the "Service"). */
   readonly pid: number;
   /** PIDs of the replica processes by replica index, as announced at start. */
   readonly replicaPids: ReadonlyMap<number, number>;
+  /** The per-replica limits: enforced, or the one-line reason they are not (the service printed it too). */
+  readonly limits: ServiceLimits;
+  /** Each replica with its cgroup, restarts and OOM kills, from the service's state now; empty unless limits are enforced. */
+  limitedReplicas(): LimitedReplica[];
+  /**
+   * Scales to `count` replicas (needs `control: true`); resolves once the service has taken the
+   * command. New replicas are in `replicaPids` when they listen; stopped ones leave it when gone.
+   */
+  scale(count: number): Promise<void>;
   /** Everything the service printed so far. */
   output(): string;
   /** SIGTERM, then SIGKILL after a grace period; resolves when the process is gone. */
@@ -45,36 +73,79 @@ export function startSampleService(options: SampleServiceOptions = {}, timeoutMs
     ['--error-rate', options.errorRate],
     ['--ready-after-ms', options.readyAfterMs],
     ['--restart-delay-ms', options.restartDelayMs],
-    ['--pid-file', options.pidFile],
+    ['--cpu-limit', options.cpuLimitCores],
+    ['--memory-limit', options.memoryLimitBytes],
   ];
+  const limitsAsked = options.cpuLimitCores !== undefined || options.memoryLimitBytes !== undefined;
+  // With limits the state file is where cgroups, restarts and OOM kills are read from: one is kept
+  // even when the caller asked for none.
+  const stateDir = limitsAsked && options.pidFile === undefined ? mkdtempSync(path.join(os.tmpdir(), 'k6-capacity-service-')) : null;
+  const stateFile = stateDir === null ? options.pidFile : path.join(stateDir, 'state.json');
+  const removeState = (): void => {
+    if (stateDir !== null) rmSync(stateDir, { recursive: true, force: true });
+  };
+  flags.push(['--pid-file', stateFile]);
   for (const [flag, value] of flags) if (value !== undefined) args.push(flag, String(value));
   if (options.requireToken !== undefined) args.push('--require-token-env', 'SAMPLE_REQUIRED_TOKEN');
   const env = options.requireToken === undefined ? process.env : { ...process.env, SAMPLE_REQUIRED_TOKEN: options.requireToken };
-  const child = spawnGuarded(process.execPath, args, options.cpuList, { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (options.control === true) args.push('--control-stdin');
+  const child = spawnGuarded(process.execPath, args, options.cpuList, { cwd: repoRoot, env, stdio: [options.control === true ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
   let output = '';
+  let unread = '';
   const replicaPids = new Map<number, number>();
+  const waiting: { count: number; resolve: () => void; reject: (error: Error) => void }[] = [];
+  const onLine = (line: string): void => {
+    let match = /^replica (\d+) pid (\d+)$/.exec(line);
+    if (match !== null) replicaPids.set(Number(match[1]), Number(match[2]));
+    match = /^replica (\d+) stopped \(scaled down\)$/.exec(line);
+    if (match !== null) replicaPids.delete(Number(match[1]));
+    match = /^scaled to (\d+) replicas? /.exec(line);
+    if (match !== null) {
+      const index = waiting.findIndex((w) => w.count === Number(match?.[1]));
+      if (index >= 0) waiting.splice(index, 1)[0]?.resolve();
+    }
+  };
+  const scale = (count: number): Promise<void> => {
+    const stdin = child.stdin;
+    if (stdin === null || stdin.destroyed) return Promise.reject(new CliError('sample-service: scale() needs a service started with `control: true`'));
+    return new Promise((resolve, reject) => {
+      waiting.push({ count, resolve, reject });
+      stdin.write(`scale ${count}\n`);
+    });
+  };
 
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
+      removeState();
       reject(new CliError(`sample-service: not listening after ${timeoutMs} ms; it printed:\n${output}`));
     }, timeoutMs);
     let resolved = false;
     // Replica lines keep coming after start (a replica that dies is restarted with a new PID).
     const onData = (chunk: Buffer): void => {
       output += chunk.toString();
-      for (const match of output.matchAll(/^replica (\d+) pid (\d+)$/gm)) replicaPids.set(Number(match[1]), Number(match[2]));
+      unread += chunk.toString();
+      const lines = unread.split('\n');
+      unread = lines.pop() ?? '';
+      for (const line of lines) onLine(line);
       const listening = resolved ? null : /^listening on (http:\/\/127\.0\.0\.1:(\d+))$/m.exec(output);
       if (listening !== null) {
         resolved = true;
         clearTimeout(timer);
+        const state = limitsAsked && stateFile !== undefined ? readState(stateFile) : null;
         resolve({
           url: listening[1] as string,
           port: Number(listening[2]),
           pid: child.pid ?? 0,
           replicaPids,
+          limits: limitsOf(limitsAsked, state, output),
+          limitedReplicas: () => (state?.limits?.enforced === true && stateFile !== undefined ? limitedReplicas(readState(stateFile)) : []),
+          scale,
           output: () => output,
-          stop: () => stopProcess(child),
+          stop: async () => {
+            await stopProcess(child);
+            removeState();
+          },
         });
       }
     };
@@ -84,9 +155,37 @@ export function startSampleService(options: SampleServiceOptions = {}, timeoutMs
     });
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
+      for (const w of waiting.splice(0)) w.reject(new CliError(`sample-service: exited (${signal ?? `code ${code}`}) before it scaled to ${w.count} replicas`));
+      if (!resolved) removeState();
       reject(new CliError(`sample-service: exited (${signal ?? `code ${code}`}) before listening; it printed:\n${output}`));
     });
   });
+}
+
+function readState(file: string): ServiceState | null {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as ServiceState;
+  } catch {
+    // written atomically, so only missing (the service is gone), never half-written
+    return null;
+  }
+}
+
+function limitsOf(asked: boolean, state: ServiceState | null, output: string): ServiceLimits {
+  if (!asked) return { enforced: false, reason: NO_LIMITS_ASKED };
+  const limits = state?.limits;
+  if (limits === undefined) return { enforced: false, reason: /^limits not enforced: (.*)$/m.exec(output)?.[1] ?? 'the sample service wrote no state file' };
+  if (!limits.enforced) return { enforced: false, reason: limits.reason };
+  return { enforced: true, cgroupVersion: limits.cgroup_version, cores: limits.cpu_cores, memoryBytes: limits.memory_bytes };
+}
+
+function limitedReplicas(state: ServiceState | null): LimitedReplica[] {
+  const replicas: LimitedReplica[] = [];
+  for (const replica of state?.replicas ?? []) {
+    if (replica.cgroup === undefined || replica.cgroup === null) continue;
+    replicas.push({ name: `sample-replica-${replica.replica}`, pid: replica.pid, cgroup: replica.cgroup, restarts: replica.restarts ?? 0, oomKills: replica.oom_kills ?? 0 });
+  }
+  return replicas;
 }
 
 /**
