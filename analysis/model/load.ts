@@ -345,15 +345,19 @@ function assembleRun(parts: {
   const levels = tagValues('level').map(Number).filter(Number.isFinite).sort((a, b) => a - b);
   const scenarios = tagValues('scenario');
   const targets = tagValues('target');
+  // A run with several rates (a ramp or stress run: its summary gives no single level, or its data
+  // is tagged with several) has no level, whatever the sweep that ran it called the cell.
+  const manyRates = (summary?.run !== undefined && summary.run !== null && summary.run.level === null) || levels.length > 1;
   return {
     id,
     label,
     scenario: summary?.run?.scenario ?? (scenarios.length === 1 ? (scenarios[0] as string) : null) ?? source.manifest?.scenario ?? null,
     target: summary?.run?.target ?? (targets.length === 1 ? (targets[0] as string) : null) ?? source.manifest?.target.name ?? null,
-    level: source.level?.level ?? summary?.run?.level ?? (levels.length === 1 ? (levels[0] as number) : null),
+    level: manyRates ? null : (source.level?.level ?? summary?.run?.level ?? (levels.length === 1 ? (levels[0] as number) : null)),
     levels,
     sweep: source.group,
     replicas: source.level?.replicas ?? source.manifest?.target.resources?.replicas ?? null,
+    resources: resourcesOf(source),
     status: statusOf(source.level, summary, groups.length > 0),
     statusReason: source.level?.reason ?? null,
     folder: source.folder,
@@ -364,6 +368,17 @@ function assembleRun(parts: {
     snapshots,
     plannedIterations: summary?.run?.schedule.planned_iterations ?? null,
   };
+}
+
+/** The level's own size (a tier of a matrix), else the target's from the manifest; `null` when neither says. */
+function resourcesOf(source: RunSource): Run['resources'] {
+  const level = source.level?.resources;
+  if (level !== undefined && level !== null && (level.cores !== null || level.memory_bytes !== null)) {
+    return { cores: level.cores, memory_bytes: level.memory_bytes, enforced: level.enforced };
+  }
+  const target = source.manifest?.target.resources;
+  if (target === undefined || target === null || (target.cores === null && target.memory_bytes === null)) return null;
+  return { cores: target.cores, memory_bytes: target.memory_bytes, enforced: null };
 }
 
 function statusOf(level: ManifestLevel | null, summary: SummaryLoad | null, hasData: boolean): RunStatus {
@@ -449,7 +464,16 @@ function snapshotReports(snapshots: readonly SnapshotResult[]): InputReport[] {
 }
 
 export function recordsOf(snapshot: SnapshotResult): number {
-  return snapshot.pods.length + snapshot.nodes.length + snapshot.hpas.length + snapshot.events.length + snapshot.placements.length + (snapshot.loadgen?.length ?? 0);
+  return (
+    snapshot.pods.length +
+    snapshot.nodes.length +
+    snapshot.hpas.length +
+    snapshot.events.length +
+    snapshot.placements.length +
+    (snapshot.loadgen?.length ?? 0) +
+    (snapshot.limits?.length ?? 0) +
+    (snapshot.hpaWatch?.length ?? 0)
+  );
 }
 
 function sortRuns(runs: Run[]): Run[] {

@@ -4,9 +4,11 @@
  * `rollup`, `join`) work on them directly.
  */
 import { from, type ColumnTable } from 'arquero';
+import { quantileSorted } from 'simple-statistics';
 import type { BucketStats, SeriesGroup } from '../ingest/aggregate.ts';
 import { LogHistogram } from '../stats/log-histogram.ts';
 import type { SnapshotResult } from '../snapshots/types.ts';
+import { hpaPointsFromSnapshots } from './hpa.ts';
 import { groupsOf, loadgenNumbers, loadgenVerdict, runNumbers, type Run } from './run.ts';
 import { endpointNumbers, steadyNumbers } from './steady.ts';
 
@@ -145,22 +147,28 @@ export function resourcesTable(runs: readonly Run[], loose: readonly SnapshotRes
   return from(rows, ['run', 'time', 'namespace', 'pod', 'cpu_millicores', 'memory_bytes', 'source']);
 }
 
-/** HPA state over time: current and desired replicas against the bounds. */
+/**
+ * HPA state over time: current and desired replicas against the bounds, one row per HPA per point of
+ * model/hpa.ts `hpaPointsFromSnapshots`: a capture's HPAs at its time, a watch log's rows each at its
+ * own estimated time, true within ± `time_uncertainty_ms` (0 for a capture's own time). Watch rows the
+ * log cannot place are left out; their parser said why in the capture's problems.
+ */
 export function replicasTable(runs: readonly Run[], loose: readonly SnapshotResult[] = []): ColumnTable {
   const rows = captures(runs, loose).flatMap(({ run, snapshot }) =>
-    snapshot.hpas.map((hpa) => ({
+    hpaPointsFromSnapshots([snapshot]).map((point) => ({
       run,
-      time: time(snapshot.capturedAtMs),
-      namespace: hpa.namespace,
-      hpa: hpa.name,
-      reference: hpa.reference,
-      current: hpa.currentReplicas,
-      desired: hpa.desiredReplicas,
-      min: hpa.minReplicas,
-      max: hpa.maxReplicas,
+      time: time(point.timeMs),
+      namespace: point.namespace,
+      hpa: point.name,
+      reference: point.reference,
+      current: point.currentReplicas,
+      desired: point.desiredReplicas,
+      min: point.minReplicas,
+      max: point.maxReplicas,
+      time_uncertainty_ms: point.timeUncertaintyMs,
     })),
   );
-  return from(rows, ['run', 'time', 'namespace', 'hpa', 'reference', 'current', 'desired', 'min', 'max']);
+  return from(rows, ['run', 'time', 'namespace', 'hpa', 'reference', 'current', 'desired', 'min', 'max', 'time_uncertainty_ms']);
 }
 
 /** Cluster events, placed in time from the capture time and their LAST SEEN age where possible. */
@@ -285,6 +293,16 @@ export function usageTable(runs: readonly Run[]): ColumnTable {
     // The last capture during the load may come a moment after the last sample.
     const to = numbers.end === null ? Number.POSITIVE_INFINITY : Date.parse(numbers.end) + 1000;
     const byPod = new Map<string, { cpu: number[]; memory: number[]; role: 'target' | 'loadgen' }>();
+    // A local replica's cgroup working set (taken a moment after its /proc reading, in the same
+    // capture) is its memory as a pod's metric counts it; RSS also counts shared pages.
+    const workingSets = new Map<string, number[]>();
+    for (const snapshot of run.snapshots) {
+      if (snapshot.capturedAtMs === null || snapshot.capturedAtMs < from_ || snapshot.capturedAtMs > to) continue;
+      for (const sample of snapshot.limits ?? []) {
+        if (sample.memoryWorkingSetBytes !== null) workingSets.set(sample.name, [...(workingSets.get(sample.name) ?? []), sample.memoryWorkingSetBytes]);
+      }
+    }
+    const memorySource = new Map<string, 'cgroup' | 'pods'>();
     for (const snapshot of run.snapshots) {
       if (snapshot.capturedAtMs === null || snapshot.capturedAtMs < from_ || snapshot.capturedAtMs > to) continue;
       for (const [role, samples] of [['target', snapshot.pods], ['loadgen', snapshot.loadgen ?? []]] as const) {
@@ -292,23 +310,32 @@ export function usageTable(runs: readonly Run[]): ColumnTable {
           const key = role === 'loadgen' ? 'k6 (load generator)' : pod.namespace === null ? pod.pod : `${pod.namespace}/${pod.pod}`;
           const entry = byPod.get(key) ?? { cpu: [], memory: [], role };
           if (pod.cpuMillicores !== null) entry.cpu.push(pod.cpuMillicores);
-          if (pod.memoryBytes !== null) entry.memory.push(pod.memoryBytes);
+          const cgroup = role === 'target' ? workingSets.get(pod.pod) : undefined;
+          if (cgroup === undefined && pod.memoryBytes !== null) entry.memory.push(pod.memoryBytes);
           byPod.set(key, entry);
+          if (cgroup !== undefined && !memorySource.has(key)) {
+            entry.memory.push(...cgroup);
+            memorySource.set(key, 'cgroup');
+          }
         }
       }
     }
     const ordered = [...byPod].sort(([a, x], [b, y]) => (x.role === y.role ? a.localeCompare(b) : x.role === 'target' ? -1 : 1));
     for (const [pod, { cpu, memory, role }] of ordered) {
+      const sortedCpu = [...cpu].sort((a, b) => a - b);
       rows.push({
         run: run.id,
         pod,
         role,
         captures: Math.max(cpu.length, memory.length),
         cpu_mean_m: cpu.length === 0 ? null : cpu.reduce((a, b) => a + b, 0) / cpu.length,
+        // R-7 over the captures: each is a mean over its own window (about the capture interval).
+        cpu_p95_m: cpu.length === 0 ? null : quantileSorted(sortedCpu, 0.95),
         cpu_max_m: cpu.length === 0 ? null : Math.max(...cpu),
         memory_max_bytes: memory.length === 0 ? null : Math.max(...memory),
+        memory_source: memory.length === 0 ? null : (memorySource.get(pod) ?? 'pods'),
       });
     }
   }
-  return from(rows, ['run', 'pod', 'role', 'captures', 'cpu_mean_m', 'cpu_max_m', 'memory_max_bytes']);
+  return from(rows, ['run', 'pod', 'role', 'captures', 'cpu_mean_m', 'cpu_p95_m', 'cpu_max_m', 'memory_max_bytes', 'memory_source']);
 }

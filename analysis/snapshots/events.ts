@@ -66,6 +66,57 @@ export function parseEvents(text: string, options: EventsOptions = {}): ParseRes
   return { records, problems };
 }
 
+/**
+ * Reads the Events table of `kubectl describe` (`Type Reason Age From Message`), with or without its
+ * header. Age is LAST SEEN, or `20m (x3 over 5h43m)` when kubectl folded several occurrences into one
+ * (then `count` is 3; the first time, 5h43m ago, has no field). The described object is not on the
+ * rows: the caller names it (`object`, `namespace`), from the description's `Name:` and
+ * `Namespace:` lines.
+ */
+export function parseDescribeEvents(
+  text: string,
+  options: EventsOptions & { readonly object: string; readonly namespace?: string | null; readonly firstLine?: number },
+): ParseResult<EventRecord> {
+  const { capturedAtMs, object, namespace = null, firstLine = 1 } = options;
+  const records: EventRecord[] = [];
+  const problems: SnapshotProblem[] = [];
+  text.split(/\r?\n/).forEach((line, index) => {
+    const lineNumber = firstLine + index;
+    const trimmed = line.trim();
+    // `Events:  <none>`, the header and its dashes
+    if (trimmed === '' || /^Events:/.test(trimmed) || /^Type\s+Reason\s+Age\s+From\s+Message$/.test(trimmed) || /^-+(?:\s+-+)*$/.test(trimmed)) return;
+    const match = DESCRIBE_ROW.exec(trimmed);
+    if (match === null) {
+      problems.push({
+        line: lineNumber,
+        severity: 'error',
+        message: `events: skipped \`${preview(line)}\`: expected a \`kubectl describe\` event row (Type Reason Age From Message) at line ${lineNumber}`,
+      });
+      return;
+    }
+    const [, type = '', reason = '', lastSeen = '', times, , message = ''] = match;
+    const age = kubectlAgeMs(lastSeen);
+    const rescale = /^New size: (\d+); reason: ([\s\S]*)$/.exec(message);
+    records.push({
+      namespace,
+      lastSeen,
+      timeMs: capturedAtMs === undefined || age === undefined ? null : capturedAtMs - age,
+      type,
+      reason,
+      object,
+      message,
+      count: times === undefined ? null : Number(times),
+      newSize: rescale === null ? null : Number(rescale[1]),
+      rescaleReason: rescale === null ? null : (rescale[2] ?? ''),
+    });
+  });
+  return { records, problems };
+}
+
+// Type, Reason, Age [(xN over AGE)], From (`horizontal-pod-autoscaler`, `kubelet`, older
+// `kubelet, node-1`), Message.
+const DESCRIBE_ROW = /^(Normal|Warning)\s+(\S+)\s+(\S+)(?:\s+\(x(\d+) over \S+\))?\s+(\S+?(?:,\s\S+)?)\s{2,}(.*)$/;
+
 // --- internals -----------------------------------------------------------------------------------
 
 interface Header {

@@ -1,5 +1,6 @@
 /**
- * HorizontalPodAutoscalers: the `kubectl get hpa` table and `kubectl get hpa -o json` objects.
+ * HorizontalPodAutoscalers: the `kubectl get hpa` table, `kubectl get hpa -o json` / `-o yaml` objects
+ * and `kubectl describe hpa`.
  *
  * The table's TARGETS cell has spaces and commas (`46% / 10%`, `cpu: 1%/70%, memory: 33%/70%`), so
  * rows are read by anchoring: NAMESPACE, NAME and REFERENCE from the left, MINPODS MAXPODS REPLICAS
@@ -7,27 +8,52 @@
  * header's column offsets. Printer: kubernetes `pkg/printers/internalversion/printers.go`
  * (`formatHPAMetrics`, `printHorizontalPodAutoscaler`).
  */
-import { kubectlAgeMs, noise, noiseProblem, percent, preview, tokenize, walkLines, type Token } from './lines.ts';
+import { isMap, isNode, isSeq, LineCounter, parseAllDocuments } from 'yaml';
+import { isShellMessage, kubectlAgeMs, noise, noiseProblem, percent, preview, splitLines, tokenize, walkLines, type Token } from './lines.ts';
 import { parseJsonLenient } from './json.ts';
 import { parseQuantity, toNumber } from './quantity.ts';
-import type { HpaCondition, HpaMetric, HpaSample, ParseResult, SnapshotProblem } from './types.ts';
+import { parseDescribeEvents } from './events.ts';
+import type { EventRecord, HpaCondition, HpaMetric, HpaSample, ParseResult, SnapshotProblem } from './types.ts';
 
 /** Reads `kubectl get hpa` tables (any kubectl version since 1.2, `-A`, `kubectl get all` names). */
 export function parseHpaTable(text: string): ParseResult<HpaSample> {
-  const records: HpaSample[] = [];
+  const { rows, problems } = parseHpaRows(text);
+  return { records: rows.map((row) => row.sample), problems };
+}
+
+/** One table row with what a watch log needs besides the HPA: where it is, its AGE and EVENT cells. */
+export interface HpaRow {
+  readonly sample: HpaSample;
+  /** 1-based line of the row. */
+  readonly line: number;
+  /** Line of the header the row is under; `null` for `--no-headers` output. */
+  readonly header: number | null;
+  /** The AGE cell as printed (`2m8s`, `<unknown>`); `null` when the row is cut short before it. */
+  readonly age: string | null;
+  /** The EVENT cell of `--output-watch-events` (`ADDED`, `MODIFIED`, `DELETED`); else `null`. */
+  readonly event: string | null;
+}
+
+/** `parseHpaTable` with each row's line, header, AGE and EVENT: what `parseHpaWatch` builds on. */
+export function parseHpaRows(text: string): { rows: HpaRow[]; problems: SnapshotProblem[]; commands: { line: number; args: readonly string[] }[] } {
+  const rows: HpaRow[] = [];
   const problems: SnapshotProblem[] = [];
-  let header: Header | undefined;
+  const commands: { line: number; args: readonly string[] }[] = [];
+  let header: (Header & { line: number }) | undefined;
   walkLines(text, {
     consequence: 'no HPA from this command',
     problems,
-    onCommand() {
+    onCommand(args, lineNumber) {
       header = undefined;
+      commands.push({ line: lineNumber, args });
     },
     row(line, lineNumber) {
+      // `nohup … 2>&1` writes its own notice first; it is not kubectl's.
+      if (isShellMessage(line)) return;
       const tokens = tokenize(line);
       const found = hpaHeader(tokens);
       if (found !== undefined) {
-        header = found;
+        header = { ...found, line: lineNumber };
         return;
       }
       const problem = (message: string, severity: 'error' | 'warning' = 'error'): void => {
@@ -38,11 +64,11 @@ export function parseHpaTable(text: string): ParseResult<HpaSample> {
         problem(`skipped \`${preview(line)}\`: expected a \`kubectl get hpa\` row (NAME REFERENCE TARGETS MINPODS MAXPODS REPLICAS AGE)`);
         return;
       }
-      const sample = readRow(line, tokens, current, problem);
-      if (sample !== undefined) records.push(sample);
+      const read = readRow(line, tokens, current, problem);
+      if (read !== undefined) rows.push({ ...read, line: lineNumber, header: header?.line ?? null });
     },
   });
-  return { records, problems };
+  return { rows, problems, commands };
 }
 
 /** Reads `kubectl get hpa -o json`: one object or a `List`; autoscaling/v2, v2beta2, v2beta1 and v1. */
@@ -59,8 +85,177 @@ export function parseHpaJson(text: string): ParseResult<HpaSample> {
     if (known !== undefined) problems.push(known);
     else if (kind !== 'empty') problem(stray.line, `skipped \`${preview(stray.text)}\`: expected JSON`);
   }
+  const partial = readDocuments(json.documents, { incomplete: (o) => json.incomplete.has(o), line: (o) => json.lines.get(o) }, records, problem);
+  for (const error of json.errors) {
+    const kept = `kept ${records.length} complete HPA${records.length === 1 ? '' : 's'}${partial > 0 ? `, dropped ${partial} cut-off` : ''}`;
+    problem(error.line, error.truncated ? `the JSON is cut off (${kept})` : `invalid JSON: ${error.message} (${kept})`);
+  }
+  return { records, problems };
+}
+
+/**
+ * Reads `kubectl get hpa -o yaml` (one object, a `List`, or several `---` documents): the same
+ * objects as `-o json`, read the same way.
+ */
+export function parseHpaYaml(text: string): ParseResult<HpaSample> {
+  const records: HpaSample[] = [];
+  const problems: SnapshotProblem[] = [];
+  const problem = (line: number | null, message: string, severity: 'error' | 'warning' = 'error'): void => {
+    problems.push({ line, severity, message: line === null ? `hpa yaml: ${message}` : `hpa yaml: ${message} at line ${line}` });
+  };
+  // An echoed command or kubectl's errors around the YAML are lines of their own, not YAML; an
+  // indented line is YAML (a message continued on the next line may start with anything).
+  const kept = splitLines(text).map((line, index) => {
+    const found = /^\s/.test(line) ? undefined : noise(line);
+    if (found === undefined || found.kind === 'blank') return line;
+    const known = noiseProblem(found.kind, line, index + 1, 'no HPA from this command');
+    if (known !== undefined) problems.push(known);
+    return '';
+  });
+  const lineCounter = new LineCounter();
+  const lines = new WeakMap<object, number>();
+  const documents: { value: unknown; line: number }[] = [];
+  for (const document of parseAllDocuments(kept.join('\n'), { lineCounter })) {
+    const errors = document.errors;
+    if (errors.length > 0) {
+      const first = errors[0];
+      // The library's message ends with its own position and a code frame; the line is ours to add.
+      const message = ((first?.message ?? '').split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+      problem(first?.linePos?.[0].line ?? null, `invalid YAML: ${message}`);
+      continue;
+    }
+    if (document.contents === null) continue;
+    const value: unknown = document.toJS();
+    const line = lineCounter.linePos(document.contents.range[0]).line;
+    documents.push({ value, line });
+    // Each item of a List is reported at its own line.
+    const items = isMap(document.contents) ? document.contents.get('items', true) : undefined;
+    const values = isObject(value) && Array.isArray(value['items']) ? (value['items'] as unknown[]) : [];
+    if (isSeq(items)) {
+      items.items.forEach((node, index) => {
+        const item = values[index];
+        if (isObject(item) && isNode(node) && node.range !== null && node.range !== undefined) lines.set(item, lineCounter.linePos(node.range[0]).line);
+      });
+    }
+  }
+  readDocuments(documents, { incomplete: () => false, line: (o) => lines.get(o) }, records, problem);
+  return { records, problems };
+}
+
+/**
+ * Reads `kubectl describe hpa` (one HPA or several, each from its `Name:` line): the bounds, the
+ * `<Kind> pods: N current / M desired` line (the only text output with desired replicas), the
+ * metrics, the conditions and the events. Printer: kubectl `describe.go`
+ * (`describeHorizontalPodAutoscalerV2`). Memory shows as milli-bytes (`42% (4503324444m) / 50%`):
+ * the percentage is the metric, the raw average in parentheses is not kept.
+ */
+export function parseHpaDescribe(text: string, options: { readonly capturedAtMs?: number } = {}): ParseResult<HpaSample> & { readonly events: EventRecord[] } {
+  const records: HpaSample[] = [];
+  const events: EventRecord[] = [];
+  const problems: SnapshotProblem[] = [];
+  const lines = splitLines(text);
+  const problem = (line: number, message: string, severity: 'error' | 'warning' = 'error'): void => {
+    problems.push({ line, severity, message: `hpa describe: ${message} at line ${line}` });
+  };
+  const starts = lines.flatMap((line, i) => (/^Name:\s/.test(line) ? [i] : []));
+  if (starts.length === 0) {
+    const first = lines.findIndex((line) => line.trim() !== '' && noise(line) === undefined);
+    if (first !== -1) problem(first + 1, 'no `Name:` line: expected `kubectl describe hpa` output, which starts each HPA with `Name:`');
+  }
+  starts.forEach((start, k) => {
+    const end = starts[k + 1] ?? lines.length;
+    const section = lines.slice(start, end);
+    const field = (label: string): { value: string; line: number } | undefined => {
+      const i = section.findIndex((line) => line.startsWith(`${label}:`));
+      return i === -1 ? undefined : { value: (section[i] ?? '').slice(label.length + 1).trim(), line: start + i + 1 };
+    };
+    const name = field('Name')?.value ?? '';
+    const namespace = field('Namespace')?.value ?? null;
+    const integer = (label: string): number | null => {
+      const value = field(label)?.value;
+      return value !== undefined && /^\d+$/.test(value) ? Number(value) : null;
+    };
+    let current: number | null = null;
+    let desired: number | null = null;
+    const metrics: HpaMetric[] = [];
+    const conditions: HpaCondition[] = [];
+    let block: 'metrics' | 'conditions' | 'events' | null = null;
+    let eventsFrom = -1;
+    section.forEach((line, i) => {
+      const lineNumber = start + i + 1;
+      if (!/^\s/.test(line)) {
+        block = /^Metrics:/.test(line) ? 'metrics' : /^Conditions:/.test(line) ? 'conditions' : /^Events:/.test(line) ? 'events' : null;
+        if (block === 'events' && eventsFrom === -1) eventsFrom = i;
+        const pods = /^\w+ pods:\s+(\d+) current \/ (\d+) desired$/.exec(line.trim());
+        if (pods !== null) [current, desired] = [Number(pods[1]), Number(pods[2])];
+        return;
+      }
+      if (block === 'metrics') {
+        const metric = describeMetric(line.trim());
+        if (metric === undefined) problem(lineNumber, `skipped the metric \`${preview(line)}\`: expected \`<metric>:  <current> / <target>\``);
+        else metrics.push(metric);
+      } else if (block === 'conditions') {
+        const tokens = tokenize(line);
+        const [type, status, reason] = tokens.map((t) => t.text);
+        if (type === undefined || type === 'Type' || /^-+$/.test(type)) return;
+        const message = tokens[3] === undefined ? null : line.slice(tokens[3].start).trim();
+        conditions.push({ type, status: status === 'True' ? true : status === 'False' ? false : null, reason: reason ?? null, message });
+      }
+    });
+    if (name === '') {
+      problem(start + 1, 'an HPA has no name after `Name:`');
+      return;
+    }
+    records.push({
+      namespace,
+      name,
+      reference: field('Reference')?.value ?? null,
+      minReplicas: integer('Min replicas'),
+      maxReplicas: integer('Max replicas'),
+      currentReplicas: current,
+      desiredReplicas: desired,
+      metrics,
+      conditions,
+      lastScaleTimeMs: null,
+    });
+    if (eventsFrom !== -1) {
+      const body = section.slice(eventsFrom).join('\n');
+      const read = parseDescribeEvents(body, {
+        object: `horizontalpodautoscaler/${name}`,
+        namespace,
+        firstLine: start + eventsFrom + 1,
+        ...(options.capturedAtMs === undefined ? {} : { capturedAtMs: options.capturedAtMs }),
+      });
+      events.push(...read.records);
+      problems.push(...read.problems);
+    }
+  });
+  return { records, events, problems };
+}
+
+/**
+ * One metric line of `kubectl describe hpa`: `resource cpu on pods  (as a percentage of request):  0% (1m) / 50%`,
+ * `resource memory on pods:  200Mi / 400Mi`, `resource cpu of container "app" on pods  (…):  …`,
+ * `"requests_per_second" on pods:  12 / 10`, `"queue" (target value):  250 / 1k`.
+ */
+function describeMetric(line: string): HpaMetric | undefined {
+  const match = /^(.+?):\s{2,}(\S.*?)\s+\/\s+(\S+)$/.exec(line);
+  if (match === null) return undefined;
+  const [, label = '', current = '', target = ''] = match;
+  const name = /^resource (\S+)/.exec(label)?.[1] ?? /^"([^"]+)"/.exec(label)?.[1] ?? null;
+  // `42% (4503324444m)`: the utilization, then the raw average.
+  return toMetric(name, current.replace(/\s*\([^)]*\)$/, ''), target);
+}
+
+/** The HPAs of parsed documents (objects or lists); returns how many cut-off items were dropped. */
+function readDocuments(
+  documents: readonly { readonly value: unknown; readonly line: number }[],
+  where: { readonly incomplete: (o: object) => boolean; readonly line: (o: object) => number | undefined },
+  records: HpaSample[],
+  problem: (line: number | null, message: string, severity?: 'error' | 'warning') => void,
+): number {
   let partial = 0;
-  for (const document of json.documents) {
+  for (const document of documents) {
     const root = document.value;
     const kind = isObject(root) ? root['kind'] : undefined;
     let items: unknown;
@@ -71,16 +266,16 @@ export function parseHpaJson(text: string): ParseResult<HpaSample> {
       continue;
     }
     if (!Array.isArray(items)) {
-      if (!(isObject(root) && json.incomplete.has(root))) problem(document.line, `\`${String(kind)}\` has no \`items\` array`);
+      if (!(isObject(root) && where.incomplete(root))) problem(document.line, `\`${String(kind)}\` has no \`items\` array`);
       continue;
     }
     const listVersion = isObject(root) && typeof root['apiVersion'] === 'string' ? root['apiVersion'] : undefined;
     for (const item of items as unknown[]) {
-      if (isObject(item) && json.incomplete.has(item)) {
+      if (isObject(item) && where.incomplete(item)) {
         partial += 1;
         continue;
       }
-      const line = isObject(item) ? (json.lines.get(item) ?? document.line) : document.line;
+      const line = isObject(item) ? (where.line(item) ?? document.line) : document.line;
       if (!isObject(item) || (item['kind'] !== undefined && item['kind'] !== 'HorizontalPodAutoscaler')) {
         problem(line, `skipped a \`${isObject(item) ? String(item['kind']) : typeof item}\` item: expected HorizontalPodAutoscaler`, 'warning');
         continue;
@@ -89,11 +284,7 @@ export function parseHpaJson(text: string): ParseResult<HpaSample> {
       if (sample !== undefined) records.push(sample);
     }
   }
-  for (const error of json.errors) {
-    const kept = `kept ${records.length} complete HPA${records.length === 1 ? '' : 's'}${partial > 0 ? `, dropped ${partial} cut-off` : ''}`;
-    problem(error.line, error.truncated ? `the JSON is cut off (${kept})` : `invalid JSON: ${error.message} (${kept})`);
-  }
-  return { records, problems };
+  return partial;
 }
 
 /**
@@ -132,6 +323,8 @@ export function parseTargets(cell: string): { metrics: HpaMetric[]; hidden: numb
 // --- table internals -----------------------------------------------------------------------------
 
 interface Header {
+  /** `--output-watch-events` puts EVENT first (before NAMESPACE). */
+  readonly event: boolean;
   readonly namespace: boolean;
   /** The pre-v1 header (`TARGET CURRENT`, Kubernetes 1.1/1.2). */
   readonly ancient: boolean;
@@ -141,13 +334,21 @@ interface Header {
   readonly synthetic: boolean;
 }
 
-/** `--no-headers`: REFERENCE (`Kind/name`, the kind capitalised) is the 2nd token, or the 3rd after NAMESPACE. */
+/** Watch event types as the EVENT column prints them (`metav1.WatchEvent` types). */
+const WATCH_EVENTS = new Set(['ADDED', 'MODIFIED', 'DELETED', 'BOOKMARK', 'ERROR']);
+
+/**
+ * `--no-headers`: REFERENCE (`Kind/name`, the kind capitalised) is the 2nd token, or the 3rd after
+ * NAMESPACE; one more after an EVENT cell.
+ */
 function headerless(tokens: readonly Token[]): Header | undefined {
+  const event = WATCH_EVENTS.has(tokens[0]?.text ?? '');
+  const at = (i: number): string => tokens[i + (event ? 1 : 0)]?.text ?? '';
   const reference = /^[A-Z]\w*\/\S/;
-  const namespace = !reference.test(tokens[1]?.text ?? '') && reference.test(tokens[2]?.text ?? '');
-  if (!namespace && !reference.test(tokens[1]?.text ?? '')) return undefined;
+  const namespace = !reference.test(at(1)) && reference.test(at(2));
+  if (!namespace && !reference.test(at(1))) return undefined;
   const trailing = ['MINPODS', 'MAXPODS', 'REPLICAS', 'AGE'].map((text) => ({ text, start: Number.POSITIVE_INFINITY, end: Number.POSITIVE_INFINITY }));
-  return { namespace, ancient: false, trailing, synthetic: true };
+  return { event, namespace, ancient: false, trailing, synthetic: true };
 }
 
 function hpaHeader(tokens: readonly Token[]): Header | undefined {
@@ -157,17 +358,26 @@ function hpaHeader(tokens: readonly Token[]): Header | undefined {
   const targets = names.indexOf(ancient ? 'TARGET' : 'TARGETS');
   if (targets === -1) return undefined;
   const afterTargets = targets + (ancient ? 2 : 1);
+  const event = names[0] === 'EVENT';
   return {
-    namespace: names[0] === 'NAMESPACE',
+    event,
+    namespace: names[event ? 1 : 0] === 'NAMESPACE',
     ancient,
     trailing: tokens.slice(afterTargets),
     synthetic: false,
   };
 }
 
-function readRow(line: string, tokens: readonly Token[], header: Header, problem: (message: string, severity?: 'error' | 'warning') => void): HpaSample | undefined {
-  const lead = header.namespace ? 3 : 2;
-  const namespace = header.namespace ? (tokens[0]?.text ?? null) : null;
+function readRow(
+  line: string,
+  tokens: readonly Token[],
+  header: Header,
+  problem: (message: string, severity?: 'error' | 'warning') => void,
+): { sample: HpaSample; age: string | null; event: string | null } | undefined {
+  const skip = header.event ? 1 : 0;
+  const lead = skip + (header.namespace ? 3 : 2);
+  const event = header.event ? (tokens[0]?.text ?? null) : null;
+  const namespace = header.namespace ? (tokens[skip]?.text ?? null) : null;
   const rawName = tokens[lead - 2]?.text ?? '';
   const reference = tokens[lead - 1]?.text ?? '';
   if (!reference.includes('/') || tokens.length <= lead) {
@@ -210,7 +420,7 @@ function readRow(line: string, tokens: readonly Token[], header: Header, problem
     const value = trailing.get(column);
     return value === undefined || !/^\d+$/.test(value) ? null : Number(value);
   };
-  return {
+  const sample: HpaSample = {
     namespace,
     name,
     reference,
@@ -222,6 +432,7 @@ function readRow(line: string, tokens: readonly Token[], header: Header, problem
     conditions: [],
     lastScaleTimeMs: null,
   };
+  return { sample, age: trailing.get('AGE') ?? null, event };
 }
 
 interface Split {
@@ -334,9 +545,12 @@ function readObject(item: Record<string, unknown>, listVersion: string | undefin
   }
   const lastScaleTime = status['lastScaleTime'];
   const lastScaleTimeMs = typeof lastScaleTime === 'string' && !Number.isNaN(Date.parse(lastScaleTime)) ? Date.parse(lastScaleTime) : null;
-  const desiredReplicas = integerOrNull(status['desiredReplicas']);
+  // A status the controller has not written yet (a new HPA: Go's zero value, `desiredReplicas: 0`,
+  // no conditions, no scale time) says nothing of the replicas: both counts are unknown, not 0.
+  const unsynced = status['currentReplicas'] === undefined && status['desiredReplicas'] === 0 && conditions.length === 0 && lastScaleTimeMs === null;
+  const desiredReplicas = unsynced ? null : integerOrNull(status['desiredReplicas']);
   // autoscaling/v2 omits `currentReplicas` when it is 0 (`omitempty`); `desiredReplicas` is always there.
-  const currentReplicas = integerOrNull(status['currentReplicas']) ?? (desiredReplicas !== null ? 0 : null);
+  const currentReplicas = unsynced ? null : (integerOrNull(status['currentReplicas']) ?? (desiredReplicas !== null ? 0 : null));
   return {
     namespace: typeof metadata['namespace'] === 'string' ? metadata['namespace'] : null,
     name,

@@ -1,13 +1,15 @@
 /**
  * The front door of cluster snapshots: tell what a capture is, parse it with the right parser, tie
- * every record to its capture time; and read a folder of captures (the sweep's JSON-lines logs or
- * files saved by hand).
+ * every record to its capture time (a watch log's rows to their own); and read a folder of captures
+ * (the sweep's JSON-lines logs or files saved by hand).
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { AnalysisError } from '../errors.ts';
+import { CGROUP_STATS_KIND, parseCgroupStats } from './cgroup.ts';
 import { parseEvents } from './events.ts';
-import { parseHpaJson, parseHpaTable } from './hpa.ts';
+import { parseHpaDescribe, parseHpaJson, parseHpaTable, parseHpaYaml } from './hpa.ts';
+import { isHpaWatch, parseHpaWatch } from './hpa-watch.ts';
 import { parseJsonLenient } from './json.ts';
 import { commandHints, kubectlAgeMs, noise, percent, preview, splitLines, tokenize, walkLines, withoutProgram } from './lines.ts';
 import { parseMetricsApi } from './metrics-api.ts';
@@ -16,15 +18,31 @@ import { parseQuantity } from './quantity.ts';
 import { parseTopNodes, parseTopPods, sumContainers, topTableKind } from './top.ts';
 import type { Captured, SnapshotKind, SnapshotProblem, SnapshotResult } from './types.ts';
 
-export { parseEvents } from './events.ts';
-export { parseHpaJson, parseHpaTable, parseTargets } from './hpa.ts';
+export { parseCgroupStats } from './cgroup.ts';
+export { parseDescribeEvents, parseEvents } from './events.ts';
+export { parseHpaDescribe, parseHpaJson, parseHpaRows, parseHpaTable, parseHpaYaml, parseTargets, type HpaRow } from './hpa.ts';
+export { isHpaWatch, parseHpaWatch, type HpaWatchOptions, type HpaWatchResult, type HpaWatchSample } from './hpa-watch.ts';
 export { parseMetricsApi } from './metrics-api.ts';
 export { parsePods } from './pods.ts';
 export { bytes, cpuMillicores, parseQuantity, toNumber } from './quantity.ts';
 export { parseTopNodes, parseTopPods, sumContainers } from './top.ts';
 export type * from './types.ts';
 
-export const SNAPSHOT_KINDS: readonly SnapshotKind[] = ['top-pods', 'top-nodes', 'metrics-api', 'hpa', 'hpa-json', 'events', 'pods-wide', 'error', 'unknown'];
+export const SNAPSHOT_KINDS: readonly SnapshotKind[] = [
+  'top-pods',
+  'top-nodes',
+  'metrics-api',
+  'hpa',
+  'hpa-json',
+  'hpa-watch',
+  'hpa-yaml',
+  'hpa-describe',
+  'events',
+  'pods-wide',
+  'cgroup',
+  'error',
+  'unknown',
+];
 
 export interface SnapshotContext {
   /** Where the text comes from, for messages and the result. */
@@ -35,11 +53,16 @@ export interface SnapshotContext {
   readonly kind?: SnapshotKind;
   /** The command that produced the text: tells the kind and the columns of `--no-headers` output. */
   readonly command?: readonly string[];
+  /**
+   * When the command started, Unix ms, when known besides `capturedAtMs` (a watch log's `$(date …)`
+   * file name, its mtime being `capturedAtMs`): ties a watch log's first row too. Other kinds ignore it.
+   */
+  readonly startedAtMs?: number;
 }
 
 /** Parses one capture; the kind is detected from the content when `context.kind` is not given. */
 export function parseSnapshot(text: string, context: SnapshotContext): SnapshotResult {
-  const { file, capturedAtMs, command } = context;
+  const { file, capturedAtMs, command, startedAtMs } = context;
   const kind = context.kind ?? detectKind(text, command === undefined ? {} : { command });
   const stamp = <T extends object>(records: readonly T[]): Captured<T>[] => records.map((record) => ({ ...record, capturedAtMs }));
   const empty = { pods: [], containers: [], nodes: [], hpas: [], events: [], placements: [] };
@@ -63,9 +86,23 @@ export function parseSnapshot(text: string, context: SnapshotContext): SnapshotR
       return { ...result, ...empty, pods: stamp(pods), containers: stamp(containers), nodes: stamp(nodes), problems };
     }
     case 'hpa':
-    case 'hpa-json': {
-      const { records, problems } = kind === 'hpa' ? parseHpaTable(text) : parseHpaJson(text);
+    case 'hpa-json':
+    case 'hpa-yaml': {
+      const { records, problems } = kind === 'hpa' ? parseHpaTable(text) : kind === 'hpa-json' ? parseHpaJson(text) : parseHpaYaml(text);
       return { ...result, ...empty, hpas: stamp(records), problems };
+    }
+    case 'hpa-watch': {
+      // Not in `hpas`: those are read as taken at `capturedAtMs`, a watch row is not.
+      const { records, problems } = parseHpaWatch(text, {
+        capturedAtMs,
+        ...(startedAtMs === undefined ? {} : { startedAtMs }),
+        ...(command === undefined ? {} : { command }),
+      });
+      return { ...result, ...empty, hpaWatch: stamp(records), problems };
+    }
+    case 'hpa-describe': {
+      const { records, events, problems } = parseHpaDescribe(text, { capturedAtMs });
+      return { ...result, ...empty, hpas: stamp(records), events: stamp(events), problems };
     }
     case 'events': {
       const { records, problems } = parseEvents(text, { capturedAtMs });
@@ -74,6 +111,11 @@ export function parseSnapshot(text: string, context: SnapshotContext): SnapshotR
     case 'pods-wide': {
       const { records, problems } = parsePods(text);
       return { ...result, ...empty, placements: stamp(records), problems };
+    }
+    case 'cgroup': {
+      // Limits and throttling of the replicas: beside their pods, never counted as pods.
+      const { records, problems } = parseCgroupStats(text);
+      return { ...result, ...empty, limits: stamp(records), problems };
     }
     case 'error':
     case 'unknown': {
@@ -84,7 +126,7 @@ export function parseSnapshot(text: string, context: SnapshotContext): SnapshotR
         problems.push({
           line: null,
           severity: 'error',
-          message: `snapshot: cannot tell what \`${file}\` holds: expected \`kubectl top pods|nodes\`, \`kubectl get hpa|events|pods -o wide\` output or Metrics API JSON`,
+          message: `snapshot: cannot tell what \`${file}\` holds: expected \`kubectl top pods|nodes\`, \`kubectl get hpa|events|pods -o wide\`, \`kubectl describe hpa\` output or Metrics API JSON`,
         });
       }
       return { ...result, ...empty, problems };
@@ -93,11 +135,13 @@ export function parseSnapshot(text: string, context: SnapshotContext): SnapshotR
 }
 
 /**
- * What a capture holds: a JSON `kind`, else a table header, else the command that produced it, else
- * the shape of a header-less row; `error` when it holds only kubectl errors.
+ * What a capture holds: a JSON or YAML `kind`, else a table header or a `kubectl describe hpa`
+ * head, else the command that produced it, else the shape of a header-less row; `error` when it
+ * holds only kubectl errors. An HPA table is `hpa-watch` when `isHpaWatch` says it is a `-w` log.
  */
 export function detectKind(text: string, options: { command?: readonly string[] } = {}): SnapshotKind {
   const lines = splitLines(text);
+  const watchOr = (kind: SnapshotKind): SnapshotKind => (kind === 'hpa' && isHpaWatch(text, options.command === undefined ? {} : { command: options.command }) ? 'hpa-watch' : kind);
   let sawError = false;
   let echoed: readonly string[] | undefined;
   let firstRow: string | undefined;
@@ -108,15 +152,20 @@ export function detectKind(text: string, options: { command?: readonly string[] 
       if (found.kind === 'command') echoed ??= found.args;
       continue;
     }
-    firstRow ??= line;
+    if (firstRow === undefined) {
+      firstRow = line;
+      // `kubectl describe pod` starts with `Name:` too; only an HPA has a scale target and bounds.
+      if (/^Name:\s/.test(line) && lines.some((l) => /^(?:Reference|Min replicas):/.test(l))) return 'hpa-describe';
+      if (/^(?:---\s*$|apiVersion:|kind:|items:|metadata:)/.test(line) && isHpaYaml(text)) return 'hpa-yaml';
+    }
     const trimmed = line.trimStart();
     if (trimmed.startsWith('{') || trimmed.startsWith('[')) return jsonKind(text) ?? commandKind(options.command ?? echoed ?? []) ?? 'unknown';
     const header = headerKind(line);
-    if (header !== undefined) return header;
+    if (header !== undefined) return watchOr(header);
   }
   const byCommand = commandKind(options.command ?? echoed ?? []);
-  if (byCommand !== undefined) return byCommand;
-  if (firstRow !== undefined) return rowKind(firstRow) ?? 'unknown';
+  if (byCommand !== undefined) return watchOr(byCommand);
+  if (firstRow !== undefined) return watchOr(rowKind(firstRow) ?? 'unknown');
   return sawError ? 'error' : 'unknown';
 }
 
@@ -125,10 +174,15 @@ export function detectKind(text: string, options: { command?: readonly string[] 
  * - `*.jsonl` / `*.ndjson`: the sweep's capture log, one JSON object a line —
  *   `{"captured_at": ISO-8601, "kind": SnapshotKind | "process", "command": [...], "exit_code": 0, "stdout": "...", "stderr": "..."}`;
  *   `process` is the local process sampler, whose stdout is a PodMetricsList; `loadgen` the same for k6
- *   itself (kept apart in `loadgen`, never counted as the target's pods);
+ *   itself (kept apart in `loadgen`, never counted as the target's pods); `cgroup` the replicas' limits
+ *   and their counters, a `ReplicaCgroupStats` document (read into `limits`);
  * - `*.txt`, `*.log`, `*.out`, `*.json`: one capture saved by hand, its time from the file name
- *   (`20261124T010714Z`, `2026-11-24T01-07-14Z`) or else the file's modification time.
- * Anything else (YAML included) gives a result with a problem and no records.
+ *   (`20261124T010714Z`, `2026-11-24T01-07-14Z`) or else the file's modification time. A
+ *   `kubectl get hpa -w` log takes the modification time (when kubectl wrote its last row) in any
+ *   case; a time in its name before that is when the command started;
+ * - `*.yaml`, `*.yml`: `kubectl get hpa -o yaml` (kind HorizontalPodAutoscaler, HorizontalPodAutoscalerList
+ *   or a List of them), its time as above.
+ * Anything else (YAML of other kinds included) gives a result with a problem and no records.
  */
 export function readSnapshots(dir: string): SnapshotResult[] {
   let names: string[];
@@ -154,10 +208,19 @@ export function readSnapshotFile(file: string): SnapshotResult[] {
   }
   if (extension === '.jsonl' || extension === '.ndjson') return readLog(file, text);
   if (PLAIN.includes(extension)) return [readPlain(file, text)];
-  if (extension === '.yaml' || extension === '.yml') {
-    return [bare(file, null, [problemOf(null, 'error', `snapshots: skipped \`${file}\`: YAML is not read: expected \`kubectl get … -o json\` or a table`)])];
+  if (YAML.includes(extension)) {
+    if (isHpaYaml(text)) return [readPlain(file, text, 'hpa-yaml')];
+    return [
+      bare(file, null, [
+        problemOf(
+          null,
+          'error',
+          `snapshots: skipped \`${file}\`: YAML is read only for HPAs: expected \`kind\` HorizontalPodAutoscaler, HorizontalPodAutoscalerList or a List of them (\`kubectl get hpa -o yaml\`), else \`kubectl get … -o json\` or a table`,
+        ),
+      ]),
+    ];
   }
-  return [bare(file, null, [problemOf(null, 'warning', `snapshots: skipped \`${file}\`: expected \`.jsonl\`, \`.ndjson\`, ${PLAIN.map((e) => `\`${e}\``).join(', ')}`)])];
+  return [bare(file, null, [problemOf(null, 'warning', `snapshots: skipped \`${file}\`: expected ${['.jsonl', '.ndjson', ...PLAIN, ...YAML].map((e) => `\`${e}\``).join(', ')}`)])];
 }
 
 /**
@@ -185,6 +248,7 @@ export function timeFromFileName(name: string): { ms: number; zoned: boolean } |
 // --- internals -----------------------------------------------------------------------------------
 
 const PLAIN = ['.txt', '.log', '.out', '.json'];
+const YAML = ['.yaml', '.yml'];
 
 function problemOf(line: number | null, severity: 'error' | 'warning', message: string): SnapshotProblem {
   return { line, severity, message };
@@ -195,14 +259,21 @@ function bare(file: string, entry: number | null, problems: SnapshotProblem[]): 
   return { file, entry, kind: 'unknown', capturedAtMs: null, command: null, pods: [], containers: [], nodes: [], hpas: [], events: [], placements: [], problems };
 }
 
-function readPlain(file: string, text: string): SnapshotResult {
+function readPlain(file: string, text: string, given?: SnapshotKind): SnapshotResult {
   const name = basename(file);
   const named = timeFromFileName(name);
+  const kind = given ?? detectKind(text);
   const problems: SnapshotProblem[] = [];
+  const zoneless = named !== undefined && !named.zoned ? problemOf(null, 'warning', `snapshots: the time in the file name \`${name}\` has no zone: read as UTC`) : undefined;
   let capturedAtMs: number;
-  if (named !== undefined) {
+  let startedAtMs: number | undefined;
+  if (kind === 'hpa-watch') {
+    ({ capturedAtMs, startedAtMs } = watchLogTimes(file, named, problems));
+    // The name's time is used only as the start.
+    if (startedAtMs !== undefined && zoneless !== undefined) problems.push(zoneless);
+  } else if (named !== undefined) {
     capturedAtMs = named.ms;
-    if (!named.zoned) problems.push(problemOf(null, 'warning', `snapshots: the time in the file name \`${name}\` has no zone: read as UTC`));
+    if (zoneless !== undefined) problems.push(zoneless);
   } else {
     capturedAtMs = statSync(file).mtimeMs;
     problems.push(
@@ -214,8 +285,31 @@ function readPlain(file: string, text: string): SnapshotResult {
     );
   }
   if (text.trim() === '') problems.push(problemOf(null, 'error', `snapshots: \`${file}\` is empty`));
-  const result = parseSnapshot(text, { file, capturedAtMs });
+  const result = parseSnapshot(text, { file, capturedAtMs, kind, ...(startedAtMs === undefined ? {} : { startedAtMs }) });
   return { ...result, problems: [...problems, ...result.problems] };
+}
+
+/**
+ * A watch log's clocks. kubectl writes each row as it comes, so the file was last written with its
+ * last row: the modification time is the capture time, whatever the name says. A time in the name
+ * (`hpa-$(date -u +%Y%m%dT%H%M%SZ).log`, expanded before kubectl starts) is its start when it is
+ * earlier; one that is not cannot be (a file renamed, or named by hand after the fact).
+ */
+function watchLogTimes(file: string, named: { ms: number } | undefined, problems: SnapshotProblem[]): { capturedAtMs: number; startedAtMs: number | undefined } {
+  const name = basename(file);
+  const capturedAtMs = statSync(file).mtimeMs;
+  const head = `snapshots: \`${name}\` is a \`kubectl get hpa -w\` log: took its last row as written at the file's modification time \`${new Date(capturedAtMs).toISOString()}\``;
+  if (named === undefined) {
+    problems.push(problemOf(null, 'warning', head));
+    return { capturedAtMs, startedAtMs: undefined };
+  }
+  const shown = new Date(named.ms).toISOString();
+  if (named.ms < capturedAtMs) {
+    problems.push(problemOf(null, 'warning', `${head} and the time in its name \`${shown}\` as its start`));
+    return { capturedAtMs, startedAtMs: named.ms };
+  }
+  problems.push(problemOf(null, 'warning', `${head}, and ignored the time in its name \`${shown}\`: expected a start before that`));
+  return { capturedAtMs, startedAtMs: undefined };
 }
 
 function readLog(file: string, text: string): SnapshotResult[] {
@@ -286,8 +380,12 @@ const CONSEQUENCE: Partial<Record<SnapshotKind, string>> = {
   'metrics-api': 'no resource metrics from this command',
   hpa: 'no HPA from this command',
   'hpa-json': 'no HPA from this command',
+  'hpa-watch': 'no HPA from this command',
+  'hpa-yaml': 'no HPA from this command',
+  'hpa-describe': 'no HPA from this command',
   events: 'no events from this command',
   'pods-wide': 'no pods from this command',
+  cgroup: 'no cgroup stats from this capture',
 };
 
 function jsonKind(text: string): SnapshotKind | undefined {
@@ -297,6 +395,7 @@ function jsonKind(text: string): SnapshotKind | undefined {
   const kind = object['kind'];
   if (kind === 'PodMetricsList' || kind === 'PodMetrics' || kind === 'NodeMetricsList' || kind === 'NodeMetrics') return 'metrics-api';
   if (kind === 'HorizontalPodAutoscaler' || kind === 'HorizontalPodAutoscalerList') return 'hpa-json';
+  if (kind === CGROUP_STATS_KIND) return 'cgroup';
   if (kind === 'List' && Array.isArray(object['items'])) {
     const first = (object['items'] as unknown[])[0];
     const itemKind = typeof first === 'object' && first !== null ? (first as Record<string, unknown>)['kind'] : undefined;
@@ -304,6 +403,18 @@ function jsonKind(text: string): SnapshotKind | undefined {
     if (itemKind === 'PodMetrics' || itemKind === 'NodeMetrics') return 'metrics-api';
   }
   return undefined;
+}
+
+/**
+ * Whether YAML text is `kubectl get hpa -o yaml`: a top-level `kind` HorizontalPodAutoscaler or
+ * HorizontalPodAutoscalerList, or a `List` holding one (or nothing: `items: []`). kubectl never quotes
+ * a kind, so the lines tell without parsing (the text may hold an echoed command or errors too).
+ */
+function isHpaYaml(text: string): boolean {
+  const lines = splitLines(text);
+  const kinds = lines.flatMap((line) => /^kind:\s*(\S+)\s*$/.exec(line)?.[1] ?? []);
+  if (kinds.includes('HorizontalPodAutoscaler') || kinds.includes('HorizontalPodAutoscalerList')) return true;
+  return kinds.includes('List') && lines.some((line) => /^\s*(?:-\s+)?kind:\s*HorizontalPodAutoscaler\s*$/.test(line) || /^items:\s*\[\]\s*$/.test(line));
 }
 
 /** `kubectl get … -o json` with nothing to list: `{"kind": "List", "items": []}`, the JSON `No resources found`. */
@@ -339,10 +450,14 @@ function commandKind(command: readonly string[]): SnapshotKind | undefined {
     if (['pod', 'pods', 'po'].includes(resource)) return 'top-pods';
     if (['node', 'nodes', 'no'].includes(resource)) return 'top-nodes';
   }
+  const hpa = ['hpa', 'horizontalpodautoscaler', 'horizontalpodautoscalers'].includes(resource);
+  if (verb === 'describe' && hpa) return 'hpa-describe';
   if (verb !== 'get') return undefined;
   if (args.some((a) => a.includes('/apis/metrics.k8s.io/'))) return 'metrics-api';
-  const json = args.some((a, i) => a === '-ojson' || a === '--output=json' || a === '-o=json' || ((a === '-o' || a === '--output') && args[i + 1] === 'json'));
-  if (['hpa', 'horizontalpodautoscaler', 'horizontalpodautoscalers'].includes(resource)) return json ? 'hpa-json' : 'hpa';
+  const output = (format: string): boolean =>
+    args.some((a, i) => a === `-o${format}` || a === `--output=${format}` || a === `-o=${format}` || ((a === '-o' || a === '--output') && args[i + 1] === format));
+  const json = output('json');
+  if (hpa) return json ? 'hpa-json' : output('yaml') ? 'hpa-yaml' : 'hpa';
   if (json) return undefined;
   if (['events', 'event', 'ev'].includes(resource)) return 'events';
   if (['pods', 'pod', 'po'].includes(resource)) return 'pods-wide';

@@ -196,3 +196,93 @@ export function walkLines(
     if (problem !== undefined) problems.push(problem);
   });
 }
+
+/**
+ * The range a printed kubectl age stands for: the true age is in `[lowMs, highMs)`. kubectl truncates
+ * (`44m` is 44 to 45 minutes), and how much depends on the age, so the resolution grows with it.
+ * `legacy` reads a value the way kubectl before `HumanDuration` printed it (see `legacyHumanDuration`);
+ * by default a value is read as current kubectl prints it, and as the legacy printer does only when
+ * the current one cannot print it (`1h`, `1m`). `undefined` for `<unknown>`, `<invalid>` or anything else.
+ */
+export function kubectlAgeRange(text: string, options: { readonly legacy?: boolean } = {}): { readonly lowMs: number; readonly highMs: number } | undefined {
+  const ms = kubectlAgeMs(text);
+  if (ms === undefined) return undefined;
+  // `0s` also covers a clock up to 2 s behind the API server's (HumanDuration's tolerance).
+  const low = text === '0s' ? -2000 : ms;
+  const current = humanDuration(ms) === text;
+  const legacy = legacyHumanDuration(ms) === text;
+  if (current && !(options.legacy === true && legacy)) return { lowMs: low, highMs: ms + humanDurationResolutionMs(ms) };
+  if (legacy) return { lowMs: low, highMs: ms + legacyResolutionMs(ms) };
+  // Neither printer writes it so (typed by hand, `1h30m`): one unit of its last field.
+  const unit: Readonly<Record<string, number>> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, y: 365 * 86_400_000 };
+  return { lowMs: low, highMs: ms + (unit[text.slice(-1)] ?? 1000) };
+}
+
+/**
+ * kubectl's AGE and LAST SEEN format: `HumanDuration` of k8s.io/apimachinery `pkg/util/duration`,
+ * ported with its truncations (`int(d / time.Minute)`): seconds under 2 minutes (`119s`), minutes
+ * and seconds under 10 minutes (`2m`, `2m8s`), minutes under 3 hours (`46m`), hours and minutes under
+ * 8 hours (`5h43m`), hours under 2 days, days and hours under 8 days, days under 2 years, years and
+ * days under 8 years, then years.
+ */
+export function humanDuration(ms: number): string {
+  const seconds = Math.trunc(ms / 1000);
+  if (seconds < -1) return '<invalid>';
+  if (seconds < 0) return '0s';
+  if (seconds < 120) return `${seconds}s`;
+  const minutes = Math.trunc(ms / 60_000);
+  if (minutes < 10) return seconds % 60 === 0 ? `${minutes}m` : `${minutes}m${seconds % 60}s`;
+  if (minutes < 180) return `${minutes}m`;
+  const hours = Math.trunc(ms / 3_600_000);
+  if (hours < 8) return minutes % 60 === 0 ? `${hours}h` : `${hours}h${minutes % 60}m`;
+  if (hours < 48) return `${hours}h`;
+  if (hours < 24 * 8) return hours % 24 === 0 ? `${Math.trunc(hours / 24)}d` : `${Math.trunc(hours / 24)}d${hours % 24}h`;
+  if (hours < 24 * 365 * 2) return `${Math.trunc(hours / 24)}d`;
+  if (hours < 24 * 365 * 8) {
+    const days = Math.trunc(hours / 24) % 365;
+    return days === 0 ? `${Math.trunc(hours / 24 / 365)}y` : `${Math.trunc(hours / 24 / 365)}y${days}d`;
+  }
+  return `${Math.trunc(hours / 24 / 365)}y`;
+}
+
+/**
+ * The age format of older kubectl (`ShortHumanDuration` in its printers, before `HumanDuration`):
+ * one unit only — seconds under a minute, then minutes, hours, days, years (`46m`, `1h`, `18d`).
+ */
+export function legacyHumanDuration(ms: number): string {
+  const seconds = Math.trunc(ms / 1000);
+  if (seconds < -1) return '<invalid>';
+  if (seconds < 0) return '0s';
+  if (seconds < 60) return `${seconds}s`;
+  const minutes = Math.trunc(ms / 60_000);
+  if (minutes < 60) return `${minutes}m`;
+  const hours = Math.trunc(ms / 3_600_000);
+  if (hours < 24) return `${hours}h`;
+  if (hours < 24 * 365) return `${Math.trunc(hours / 24)}d`;
+  return `${Math.trunc(hours / 24 / 365)}y`;
+}
+
+/** The step of `humanDuration` at `ms`: what one printed value can hide. */
+function humanDurationResolutionMs(ms: number): number {
+  if (ms < 600_000) return 1000;
+  if (ms < 8 * 3_600_000) return 60_000;
+  if (ms < 8 * 86_400_000) return 3_600_000;
+  if (ms < 8 * 365 * 86_400_000) return 86_400_000;
+  return 365 * 86_400_000;
+}
+
+function legacyResolutionMs(ms: number): number {
+  if (ms < 60_000) return 1000;
+  if (ms < 3_600_000) return 60_000;
+  if (ms < 86_400_000) return 3_600_000;
+  if (ms < 365 * 86_400_000) return 86_400_000;
+  return 365 * 86_400_000;
+}
+
+/**
+ * A line the shell, not kubectl, wrote into a capture: `nohup: ignoring input` (and its variants)
+ * lands first in `nohup kubectl get hpa -w > hpa.log 2>&1 &`.
+ */
+export function isShellMessage(line: string): boolean {
+  return /^nohup: (?:ignoring input|appending output|redirecting stderr)/.test(line.trim());
+}

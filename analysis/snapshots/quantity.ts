@@ -89,3 +89,16 @@ export function quantityBytes(quantity: Quantity): number | undefined {
 function usage(value: number): number | undefined {
   return Number.isFinite(value) && value >= 0 ? value : undefined;
 }
+
+/** A CPU size as kubectl writes it: `500m`, `1`, `1.5` is `1500m`. */
+export function cpuQuantity(cores: number): string {
+  const millicores = Math.round(cores * 1000);
+  return millicores % 1000 === 0 ? String(millicores / 1000) : `${millicores}m`;
+}
+
+/** A memory size as kubectl writes it: `256Mi`, `1Gi`, or bytes when neither divides. */
+export function memoryQuantity(bytes: number): string {
+  if (bytes % 2 ** 30 === 0) return `${bytes / 2 ** 30}Gi`;
+  if (bytes % 2 ** 20 === 0) return `${bytes / 2 ** 20}Mi`;
+  return String(bytes);
+}

@@ -1,9 +1,11 @@
 /**
- * Records read from cluster snapshots: `kubectl top`, the Metrics API, `kubectl get hpa`, `kubectl get
- * events`, `kubectl get pods -o wide`. Every field the source does not show is `null`, never a guess
- * (DESIGN: measured, never estimated).
+ * Records read from cluster snapshots: `kubectl top`, the Metrics API, `kubectl get hpa` (a table,
+ * `-o json|yaml`, a `-w` log), `kubectl describe hpa`, `kubectl get events`, `kubectl get pods -o wide`.
+ * Every field the source does not show is `null`, never a guess (DESIGN: measured, never estimated);
+ * the one estimate, a watch row's time, carries its error bound.
  */
 import type { Problem } from '../ingest/problems.ts';
+import type { HpaWatchSample } from './hpa-watch.ts';
 
 /**
  * A problem found while reading a snapshot. `line` is 1-based within the text that was parsed (for a
@@ -127,14 +129,55 @@ export interface PodPlacement {
   readonly node: string | null;
 }
 
+/**
+ * One replica of the local sample service in its cgroup (the sweep's `cgroup` captures): its limits
+ * and the counters that show them at work, as cAdvisor exports them for a container. Counters are
+ * cumulative over the service's run, across restarts of the replica (its group outlives them).
+ */
+export interface ReplicaLimitSample {
+  /** `sample-replica-<i>`, the name its `process` captures give it as a pod. */
+  readonly name: string;
+  /** `null` while the replica is down (between an OOM kill and its restart). */
+  readonly pid: number | null;
+  readonly cgroupVersion: 1 | 2;
+  /** CFS quota ÷ period; `null` without a CPU limit. */
+  readonly cpuLimitCores: number | null;
+  /** CFS periods the replica ran in (`container_cpu_cfs_periods_total`). */
+  readonly cpuPeriods: number | null;
+  /** Periods in which it used up its quota (`container_cpu_cfs_throttled_periods_total`). */
+  readonly cpuThrottledPeriods: number | null;
+  /** Time it was held back (`container_cpu_cfs_throttled_seconds_total`). */
+  readonly cpuThrottledSeconds: number | null;
+  /** `null` without a memory limit. */
+  readonly memoryLimitBytes: number | null;
+  /** Usage, page cache included (`container_memory_usage_bytes`). */
+  readonly memoryUsageBytes: number | null;
+  /** Usage minus inactive file cache (`container_memory_working_set_bytes`). */
+  readonly memoryWorkingSetBytes: number | null;
+  /** Highest usage so far (`container_memory_max_usage_bytes`); `null` where the kernel keeps none. */
+  readonly memoryPeakBytes: number | null;
+  /** Times the replica was OOM-killed (killed by SIGKILL while its group's OOM counter rose). */
+  readonly oomKills: number | null;
+  /** Times it was restarted after it died. */
+  readonly restarts: number | null;
+}
+
 export type SnapshotKind =
   | 'top-pods'
   | 'top-nodes'
   | 'metrics-api'
   | 'hpa'
   | 'hpa-json'
+  /** `kubectl get hpa -w`: one row per change, each at its own (estimated) time, read into `hpaWatch`. */
+  | 'hpa-watch'
+  /** `kubectl get hpa -o yaml`: the same objects as `hpa-json`. */
+  | 'hpa-yaml'
+  /** `kubectl describe hpa`: the HPAs (desired replicas and conditions included) and their events. */
+  | 'hpa-describe'
   | 'events'
   | 'pods-wide'
+  /** The local sample service's replicas in their cgroups (a `ReplicaCgroupStats` document). */
+  | 'cgroup'
   /** The capture holds only an error (`error: Metrics API not available`). */
   | 'error'
   /** The content is none of the above. */
@@ -161,7 +204,13 @@ export interface SnapshotResult {
   /** Per container, from `top --containers` or the Metrics API. */
   readonly containers: readonly Captured<PodResourceSample>[];
   readonly nodes: readonly Captured<NodeResourceSample>[];
+  /** HPAs as they were at `capturedAtMs` (tables, objects, descriptions); empty for a watch log. */
   readonly hpas: readonly Captured<HpaSample>[];
+  /**
+   * The rows of a `kubectl get hpa -w` log, each at its own `timeMs ± timeUncertaintyMs` (`null` when
+   * the log cannot place it); `capturedAtMs` is the log's, not the row's.
+   */
+  readonly hpaWatch?: readonly Captured<HpaWatchSample>[];
   readonly events: readonly Captured<EventRecord>[];
   readonly placements: readonly Captured<PodPlacement>[];
   /**
@@ -169,5 +218,7 @@ export interface SnapshotResult {
    * kept apart from `pods` so it is never counted as the target's.
    */
   readonly loadgen?: readonly Captured<PodResourceSample>[];
+  /** Limits and their counters per replica (`cgroup` captures), never counted as pods. */
+  readonly limits?: readonly Captured<ReplicaLimitSample>[];
   readonly problems: readonly SnapshotProblem[];
 }

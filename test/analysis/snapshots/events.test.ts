@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { parseEvents } from '../../../analysis/snapshots/events.ts';
+import { parseDescribeEvents, parseEvents } from '../../../analysis/snapshots/events.ts';
 import type { EventRecord } from '../../../analysis/snapshots/types.ts';
 
-// Excerpts from /work/shared/reference/formats.md section 4 (sources named per excerpt).
+// Excerpts from ../shared/reference/formats.md section 4 (sources named per excerpt).
 const text = (...lines: string[]): string => `${lines.join('\n')}\n`;
 const AT = Date.UTC(2026, 10, 24, 1, 7, 14);
 const event = (fields: Partial<EventRecord> & Pick<EventRecord, 'lastSeen' | 'type' | 'reason' | 'object' | 'message'>, capturedAtMs: number | null = AT): EventRecord => {
@@ -216,5 +216,99 @@ describe('parseEvents', () => {
 
   it('yields nothing for `No resources found in default namespace.`', () => {
     expect(parseEvents('No resources found in default namespace.\n')).toEqual({ records: [], problems: [] });
+  });
+});
+
+describe('formats.md section 4, verbatim', () => {
+  it('reads every line of 4.1 (vyking-devops-task log): the HPA warnings with their objects', () => {
+    const input = text(
+      'backend-dev     114s        Normal    Created                          pod/backend-backend-549575788c-2dn8t                     Created container backend',
+      'backend-dev     99s         Warning   FailedGetResourceMetric          horizontalpodautoscaler/backend-backend                  failed to get memory utilization: unable to get metrics for resource memory: no metrics returned from resource metrics API',
+      'backend-dev     99s         Warning   FailedGetResourceMetric          horizontalpodautoscaler/backend-backend                  failed to get cpu utilization: unable to get metrics for resource cpu: no metrics returned from resource metrics API',
+      'backend-dev     99s         Warning   FailedComputeMetricsReplicas     horizontalpodautoscaler/backend-backend                  invalid metrics (2 invalid out of 2), first error is: failed to get cpu resource metric value: failed to get cpu utilization: unable to get metrics for resource cpu: no metrics returned from resource metrics API',
+      'frontend-dev    110s        Warning   FailedGetResourceMetric          horizontalpodautoscaler/frontend-frontend                failed to get cpu utilization: did not receive metrics for targeted pods (pods might be unready)',
+      'ingress-nginx   104s        Normal    ScalingReplicaSet                deployment/ingress-nginx-controller                      Scaled up replica set ingress-nginx-controller-b4b575f8 to 1',
+      'ingress-nginx   104s        Normal    SuccessfulCreate                 replicaset/ingress-nginx-controller-b4b575f8             Created pod: ingress-nginx-controller-b4b575f8-kkknw',
+    );
+    const { records, problems } = parseEvents(input, { capturedAtMs: AT });
+    expect(problems).toEqual([]);
+    expect(records.map((r) => [r.namespace, r.type, r.reason, r.object, r.timeMs === null ? null : (AT - r.timeMs) / 1000])).toEqual([
+      ['backend-dev', 'Normal', 'Created', 'pod/backend-backend-549575788c-2dn8t', 114],
+      ['backend-dev', 'Warning', 'FailedGetResourceMetric', 'horizontalpodautoscaler/backend-backend', 99],
+      ['backend-dev', 'Warning', 'FailedGetResourceMetric', 'horizontalpodautoscaler/backend-backend', 99],
+      ['backend-dev', 'Warning', 'FailedComputeMetricsReplicas', 'horizontalpodautoscaler/backend-backend', 99],
+      ['frontend-dev', 'Warning', 'FailedGetResourceMetric', 'horizontalpodautoscaler/frontend-frontend', 110],
+      ['ingress-nginx', 'Normal', 'ScalingReplicaSet', 'deployment/ingress-nginx-controller', 104],
+      ['ingress-nginx', 'Normal', 'SuccessfulCreate', 'replicaset/ingress-nginx-controller-b4b575f8', 104],
+    ]);
+    expect(records[4]?.message).toBe('failed to get cpu utilization: did not receive metrics for targeted pods (pods might be unready)');
+  });
+
+  it('reads both blocks of 4.2 (code-index file ids 62460602127, 62567145928): rescales and replica sets', () => {
+    const input = text(
+      '--- events ---',
+      '40m     Normal    SuccessfulCreate    replicaset/llm-proxy-857bf6d79d          Created pod: llm-proxy-857bf6d79d-ncklk',
+      '40m     Normal    Scheduled           pod/llm-proxy-857bf6d79d-ncklk           Successfully assigned default/llm-proxy-857bf6d79d-ncklk to ip-172-31-41-114.us-west-2.compute.internal',
+      '40m     Normal    ScalingReplicaSet   deployment/llm-proxy                     Scaled up replica set llm-proxy-857bf6d79d from 1 to 2',
+      '40m     Normal    SuccessfulRescale   horizontalpodautoscaler/llm-proxy-exp6   New size: 2; reason: cpu resource utilization (percentage of request) above target',
+      '44m     Normal    Killing             pod/llm-proxy-857bf6d79d-gbrzg           Stopping container fastapi-proxy',
+      '44m     Normal    Killing             pod/llm-proxy-857bf6d79d-gbrzg           Stopping container llama-server',
+      '44m     Normal    SuccessfulDelete    replicaset/llm-proxy-857bf6d79d          Deleted pod: llm-proxy-857bf6d79d-gbrzg',
+      '44m     Normal    ScalingReplicaSet   deployment/llm-proxy                     Scaled down replica set llm-proxy-857bf6d79d from 4 to 3',
+      '44m     Normal    SuccessfulRescale   horizontalpodautoscaler/llm-proxy-exp4   New size: 3; reason: All metrics below target',
+      '44m     Warning   Unhealthy           pod/llm-proxy-857bf6d79d-gbrzg           Readiness probe failed: Get "http://10.244.4.2:8000/health": dial tcp 10.244.4.2:8000: connect: connection refused',
+    );
+    const { records, problems } = parseEvents(input, { capturedAtMs: AT });
+    expect(problems).toEqual([]);
+    expect(records.map((r) => [r.reason, r.object, r.newSize])).toEqual([
+      ['SuccessfulCreate', 'replicaset/llm-proxy-857bf6d79d', null],
+      ['Scheduled', 'pod/llm-proxy-857bf6d79d-ncklk', null],
+      ['ScalingReplicaSet', 'deployment/llm-proxy', null],
+      ['SuccessfulRescale', 'horizontalpodautoscaler/llm-proxy-exp6', 2],
+      ['Killing', 'pod/llm-proxy-857bf6d79d-gbrzg', null],
+      ['Killing', 'pod/llm-proxy-857bf6d79d-gbrzg', null],
+      ['SuccessfulDelete', 'replicaset/llm-proxy-857bf6d79d', null],
+      ['ScalingReplicaSet', 'deployment/llm-proxy', null],
+      ['SuccessfulRescale', 'horizontalpodautoscaler/llm-proxy-exp4', 3],
+      ['Unhealthy', 'pod/llm-proxy-857bf6d79d-gbrzg', null],
+    ]);
+    expect(records[7]?.message).toBe('Scaled down replica set llm-proxy-857bf6d79d from 4 to 3');
+  });
+});
+
+describe('parseDescribeEvents', () => {
+  it('reads 4.4 as quoted (kubernetes/kubernetes#97473): folded counts, a reason with a Go struct dump', () => {
+    // The quote lost the first line's indentation; the second keeps describe's two spaces.
+    const reason =
+      'external metric sqs_approximatenumberofmessages(&LabelSelector{MatchLabels:map[string]string{namespace: ns-ethos-6a9700c94e7c128f35d508b11fc-dev,queue: chandanb-sqs-dev,service: ob3b49fb5655c,},MatchExpressions:[]LabelSelectorRequirement{},}) above target';
+    const input = text(
+      'Normal  SuccessfulRescale  20m (x3 over 5h43m)    horizontal-pod-autoscaler  New size: 2; reason: All metrics below target',
+      `  Normal  SuccessfulRescale  8m30s (x2 over 5h37m)  horizontal-pod-autoscaler  New size: 3; reason: ${reason}`,
+    );
+    const rescale = (lastSeen: string, newSize: number, rescaleReason: string, count: number): EventRecord =>
+      event({ namespace: 'ethos', lastSeen, type: 'Normal', reason: 'SuccessfulRescale', object: 'horizontalpodautoscaler/q', message: `New size: ${newSize}; reason: ${rescaleReason}`, count, newSize, rescaleReason });
+    expect(parseDescribeEvents(input, { capturedAtMs: AT, object: 'horizontalpodautoscaler/q', namespace: 'ethos' })).toEqual({
+      records: [rescale('20m', 2, 'All metrics below target', 3), rescale('8m30s', 3, reason, 2)],
+      problems: [],
+    });
+  });
+
+  it('reads the header, `<none>`, single occurrences and an older `kubelet, <node>` source; reports other lines', () => {
+    const input = text(
+      'Events:',
+      '  Type    Reason     Age   From               Message',
+      '  ----    ------     ----  ----               -------',
+      '  Normal  Scheduled  2m    default-scheduler  Successfully assigned default/web-1 to node-1',
+      '  Normal  Pulled     44m   kubelet, node-1    Container image "nginx:1.27" already present on machine',
+      '  something else',
+    );
+    expect(parseDescribeEvents(input, { capturedAtMs: AT, object: 'pod/web-1', firstLine: 20 })).toEqual({
+      records: [
+        event({ lastSeen: '2m', type: 'Normal', reason: 'Scheduled', object: 'pod/web-1', message: 'Successfully assigned default/web-1 to node-1' }),
+        event({ lastSeen: '44m', type: 'Normal', reason: 'Pulled', object: 'pod/web-1', message: 'Container image "nginx:1.27" already present on machine' }),
+      ],
+      problems: [{ line: 25, severity: 'error', message: 'events: skipped `something else`: expected a `kubectl describe` event row (Type Reason Age From Message) at line 25' }],
+    });
+    expect(parseDescribeEvents('Events:  <none>\n', { object: 'pod/web-1' })).toEqual({ records: [], problems: [] });
   });
 });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { parseHpaJson, parseHpaTable, parseTargets } from '../../../analysis/snapshots/hpa.ts';
+import { parseHpaDescribe, parseHpaJson, parseHpaRows, parseHpaTable, parseHpaYaml, parseTargets } from '../../../analysis/snapshots/hpa.ts';
 import type { HpaMetric, HpaSample } from '../../../analysis/snapshots/types.ts';
 
-// Excerpts from /work/shared/reference/formats.md section 2 (sources named per excerpt).
+// Excerpts from ../shared/reference/formats.md section 2 (sources named per excerpt).
 const text = (...lines: string[]): string => `${lines.join('\n')}\n`;
 const pct = (name: string | null, current: number | null, target: number | null): HpaMetric => ({
   name,
@@ -259,6 +259,15 @@ describe('parseHpaJson', () => {
     expect(parseHpaJson(Object.freeze(input))).toEqual({ records: [EKS_SAMPLE], problems: [] });
   });
 
+  it('reads a new HPA, before the controller wrote its status, as unknown replicas rather than 0', () => {
+    // What the API server returns for an HPA just created: status is Go's zero value.
+    const fresh = { ...EKS, metadata: { name: 'new', namespace: 'shop' }, status: { desiredReplicas: 0, currentMetrics: null } };
+    expect(parseHpaJson(JSON.stringify(fresh))).toEqual({
+      records: [{ ...EKS_SAMPLE, name: 'new', currentReplicas: null, desiredReplicas: null, metrics: [pct('cpu', null, 50)], conditions: [], lastScaleTimeMs: null }],
+      problems: [],
+    });
+  });
+
   it('reads a List: metrics missing, quantities, an omitted currentReplicas, autoscaling/v1', () => {
     const list = {
       apiVersion: 'v1',
@@ -375,5 +384,254 @@ describe('parseHpaJson', () => {
     ['Error from server (Forbidden): horizontalpodautoscalers.autoscaling is forbidden', 'kubectl: `Error from server (Forbidden): horizontalpodautoscalers.autoscaling is forbidden`: no HPA from this command at line 1', 'error'],
   ])('reports `%s`', (input, message, severity) => {
     expect(parseHpaJson(input)).toEqual({ records: [], problems: [{ line: 1, severity, message }] });
+  });
+});
+
+describe('parseHpaRows', () => {
+  it('keeps each row’s line, header, AGE and EVENT, and reads EVENT before NAMESPACE', () => {
+    // `kubectl get hpa -A -w --output-watch-events`: cli-runtime's table printer adds the Event
+    // column at the beginning after decorating the table with the namespace (formats.md 2.1 rows).
+    const input = text(
+      'nohup: ignoring input',
+      'EVENT      NAMESPACE     NAME              REFERENCE                    TARGETS                        MINPODS   MAXPODS   REPLICAS   AGE',
+      'ADDED      backend-dev   backend-backend   Deployment/backend-backend   cpu: 1%/70%, memory: 33%/70%   1         5         2          2m8s',
+      'MODIFIED   backend-dev   backend-backend   Deployment/backend-backend   cpu: 85%/70%, memory: 35%/70%   1         5         2          2m23s',
+    );
+    const sample = (cpu: number, memory: number): HpaSample => row('backend-dev', 'backend-backend', 'Deployment/backend-backend', [pct('cpu', cpu, 70), pct('memory', memory, 70)], [1, 5, 2]);
+    expect(parseHpaRows(input)).toEqual({
+      rows: [
+        { sample: sample(1, 33), line: 3, header: 2, age: '2m8s', event: 'ADDED' },
+        { sample: sample(85, 35), line: 4, header: 2, age: '2m23s', event: 'MODIFIED' },
+      ],
+      problems: [],
+      commands: [],
+    });
+    // The table reader reads the same rows and drops the EVENT cell.
+    expect(parseHpaTable(input)).toEqual({ records: [sample(1, 33), sample(85, 35)], problems: [] });
+  });
+
+  it('reads EVENT rows without a header', () => {
+    expect(parseHpaRows(text('MODIFIED   web   Deployment/web   45%/80%   1   10   3   5m', 'DELETED   prod   web   Deployment/web   45%/80%   1   10   3   6m')).rows).toEqual([
+      { sample: row(null, 'web', 'Deployment/web', [pct(null, 45, 80)], [1, 10, 3]), line: 1, header: null, age: '5m', event: 'MODIFIED' },
+      { sample: row('prod', 'web', 'Deployment/web', [pct(null, 45, 80)], [1, 10, 3]), line: 2, header: null, age: '6m', event: 'DELETED' },
+    ]);
+  });
+});
+
+describe('parseHpaYaml', () => {
+  // formats.md 2.4 (TheOutdoorProgrammer/manifests.io#92, EKS 1.25): the `status:` block verbatim,
+  // under a head (apiVersion, kind, metadata, spec) typed as `kubectl get hpa -o yaml` prints it,
+  // since the issue quoted only the status.
+  const STATUS = [
+    'status:',
+    '  conditions:',
+    '  - lastTransitionTime: "2023-04-02T08:28:36Z"',
+    '    message: recent recommendations were higher than current one, applying the highest',
+    '      recent recommendation',
+    '    reason: ScaleDownStabilized',
+    '    status: "True"',
+    '    type: AbleToScale',
+    '  - lastTransitionTime: "2023-04-02T12:32:04Z"',
+    '    message: the HPA was able to successfully calculate a replica count from cpu resource',
+    '      utilization (percentage of request)',
+    '    reason: ValidMetricFound',
+    '    status: "True"',
+    '    type: ScalingActive',
+    '  - lastTransitionTime: "2023-04-02T09:07:55Z"',
+    '    message: the desired replica count is more than the maximum replica count',
+    '    reason: TooManyReplicas',
+    '    status: "True"',
+    '    type: ScalingLimited',
+    '  currentMetrics:',
+    '  - resource:',
+    '      current:',
+    '        averageUtilization: 150',
+    '        averageValue: 301m',
+    '      name: cpu',
+    '    type: Resource',
+    '  currentReplicas: 2',
+    '  desiredReplicas: 2',
+    '  lastScaleTime: "2023-04-02T09:07:40Z"',
+  ];
+  const HEAD = [
+    'apiVersion: autoscaling/v2',
+    'kind: HorizontalPodAutoscaler',
+    'metadata:',
+    '  name: web',
+    '  namespace: shop',
+    'spec:',
+    '  maxReplicas: 2',
+    '  metrics:',
+    '  - resource:',
+    '      name: cpu',
+    '      target:',
+    '        averageUtilization: 50',
+    '        type: Utilization',
+    '    type: Resource',
+    '  minReplicas: 1',
+    '  scaleTargetRef:',
+    '    apiVersion: apps/v1',
+    '    kind: Deployment',
+    '    name: web',
+  ];
+  const WEB: HpaSample = {
+    namespace: 'shop',
+    name: 'web',
+    reference: 'Deployment/web',
+    minReplicas: 1,
+    maxReplicas: 2,
+    currentReplicas: 2,
+    desiredReplicas: 2,
+    metrics: [pct('cpu', 150, 50)],
+    conditions: [
+      { type: 'AbleToScale', status: true, reason: 'ScaleDownStabilized', message: 'recent recommendations were higher than current one, applying the highest recent recommendation' },
+      { type: 'ScalingActive', status: true, reason: 'ValidMetricFound', message: 'the HPA was able to successfully calculate a replica count from cpu resource utilization (percentage of request)' },
+      { type: 'ScalingLimited', status: true, reason: 'TooManyReplicas', message: 'the desired replica count is more than the maximum replica count' },
+    ],
+    lastScaleTimeMs: Date.UTC(2023, 3, 2, 9, 7, 40),
+  };
+
+  it('reads the EKS status (formats.md 2.4) after an echoed command', () => {
+    expect(parseHpaYaml(text('$ kubectl get hpa web -n shop -o yaml', ...HEAD, ...STATUS))).toEqual({ records: [WEB], problems: [] });
+  });
+
+  it('reads a List and `---` documents; reports each item at its line', () => {
+    const item = [...HEAD, ...STATUS].map((line, i) => (i === 0 ? `- ${line}` : `  ${line}`));
+    const list = text('apiVersion: v1', 'kind: List', 'items:', ...item, '- kind: Pod', '  metadata:', '    name: web-1', '---', 'kind: Deployment');
+    expect(parseHpaYaml(list)).toEqual({
+      records: [WEB],
+      problems: [
+        { line: 52, severity: 'warning', message: 'hpa yaml: skipped a `Pod` item: expected HorizontalPodAutoscaler at line 52' },
+        { line: 56, severity: 'error', message: 'hpa yaml: expected `kind` HorizontalPodAutoscaler, HorizontalPodAutoscalerList or List, got `Deployment` at line 56' },
+      ],
+    });
+  });
+
+  it.each([
+    ['kind: [', 'hpa yaml: invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ] at line 1'],
+    ['error: You must be logged in to the server (Unauthorized)', 'kubectl: `error: You must be logged in to the server (Unauthorized)`: no HPA from this command at line 1'],
+  ])('reports `%s`', (input, message) => {
+    expect(parseHpaYaml(`${input}\n`)).toEqual({ records: [], problems: [{ line: 1, severity: 'error', message }] });
+  });
+});
+
+describe('parseHpaDescribe', () => {
+  const AT = Date.UTC(2026, 10, 24, 1, 7, 14);
+
+  it('reads memory in milli-bytes, desired replicas and conditions (formats.md 2.5, kubernetes/kubernetes#129228)', () => {
+    // The issue quotes from `Metrics:` on; the Name, Namespace and Reference lines are typed in the
+    // same layout, the Events lines are formats.md 4.4 (kubernetes/kubernetes#97473) as describe
+    // indents them.
+    const input = text(
+      'Name:                                                     web',
+      'Namespace:                                                shop',
+      'Reference:                                                Deployment/web',
+      'Metrics:                                                  ( current / target )',
+      '  resource memory on pods  (as a percentage of request):  42% (4503324444m) / 50%',
+      'Min replicas:                                             3',
+      'Max replicas:                                             50',
+      'Deployment pods:                                          8 current / 8 desired',
+      'Conditions:',
+      '  Type            Status  Reason              Message',
+      '  ----            ------  ------              -------',
+      '  AbleToScale     True    ReadyForNewScale    recommended size matches current size',
+      '  ScalingActive   True    ValidMetricFound    the HPA was able to successfully calculate a replica count from memory resource utilization (percentage of request)',
+      '  ScalingLimited  False   DesiredWithinRange  the desired count is within the acceptable range',
+      'Events:',
+      '  Type    Reason             Age                    From                       Message',
+      '  ----    ------             ----                   ----                       -------',
+      '  Normal  SuccessfulRescale  20m (x3 over 5h43m)    horizontal-pod-autoscaler  New size: 2; reason: All metrics below target',
+    );
+    expect(parseHpaDescribe(input, { capturedAtMs: AT })).toEqual({
+      records: [
+        {
+          namespace: 'shop',
+          name: 'web',
+          reference: 'Deployment/web',
+          minReplicas: 3,
+          maxReplicas: 50,
+          currentReplicas: 8,
+          desiredReplicas: 8,
+          metrics: [pct('memory', 42, 50)],
+          conditions: [
+            { type: 'AbleToScale', status: true, reason: 'ReadyForNewScale', message: 'recommended size matches current size' },
+            { type: 'ScalingActive', status: true, reason: 'ValidMetricFound', message: 'the HPA was able to successfully calculate a replica count from memory resource utilization (percentage of request)' },
+            { type: 'ScalingLimited', status: false, reason: 'DesiredWithinRange', message: 'the desired count is within the acceptable range' },
+          ],
+          lastScaleTimeMs: null,
+        },
+      ],
+      events: [
+        {
+          namespace: 'shop',
+          lastSeen: '20m',
+          timeMs: AT - 1_200_000,
+          type: 'Normal',
+          reason: 'SuccessfulRescale',
+          object: 'horizontalpodautoscaler/web',
+          message: 'New size: 2; reason: All metrics below target',
+          count: 3,
+          newSize: 2,
+          rescaleReason: 'All metrics below target',
+        },
+      ],
+      problems: [],
+    });
+  });
+
+  it('reads a failing HPA and a second one in the same output (formats.md 2.5, NatLabRockies/openstudio-server-helm#4)', () => {
+    // The issue quotes from the metric line on; `Name:` to `Metrics:` are typed, the rest verbatim.
+    const input = text(
+      'Name:                                                  openstudio-server-worker',
+      'Namespace:                                             default',
+      'Reference:                                             Deployment/worker',
+      'Metrics:                                               ( current / target )',
+      '  resource cpu on pods  (as a percentage of request):  <unknown> / 50%',
+      'Min replicas:                                          1',
+      'Max replicas:                                          15',
+      'Deployment pods:                                       1 current / 0 desired',
+      'Conditions:',
+      '  Type           Status  Reason                   Message',
+      '  ----           ------  ------                   -------',
+      '  AbleToScale    True    SucceededGetScale        the HPA controller was able to get the target\'s current scale',
+      '  ScalingActive  False   FailedGetResourceMetric  the HPA was unable to compute the replica count: unable to get metrics for resource cpu: unable to fetch metrics from resource metrics API: the server could not find the requested resource (get pods.metrics.k8s.io)',
+      'Events:           <none>',
+      '',
+      'Name:                       queue',
+      'Namespace:                  default',
+      'Reference:                  Deployment/consumer',
+      'Metrics:                    ( current / target )',
+      '  "queue_depth" (target value):  250 / 1k',
+      '  resource memory on pods:  200Mi / 400Mi',
+      'Min replicas:               <unset>',
+      'Max replicas:               10',
+      'Deployment pods:            4 current / 4 desired',
+    );
+    const result = parseHpaDescribe(input);
+    expect(result.problems).toEqual([]);
+    expect(result.events).toEqual([]);
+    expect(result.records.map((r) => [r.name, r.minReplicas, r.maxReplicas, r.currentReplicas, r.desiredReplicas, r.metrics, r.conditions.map((c) => [c.type, c.status, c.reason])])).toEqual([
+      [
+        'openstudio-server-worker',
+        1,
+        15,
+        1,
+        0,
+        [pct('cpu', null, 50)],
+        [
+          ['AbleToScale', true, 'SucceededGetScale'],
+          ['ScalingActive', false, 'FailedGetResourceMetric'],
+        ],
+      ],
+      ['queue', null, 10, 4, 4, [qty('queue_depth', '250', '1k', 250, 1000), qty('memory', '200Mi', '400Mi', 209715200, 419430400)], []],
+    ]);
+  });
+
+  it.each([
+    [text('Metrics:   ( current / target )', '  resource cpu on pods  (as a percentage of request):  <unknown> / 50%'), 'hpa describe: no `Name:` line: expected `kubectl describe hpa` output, which starts each HPA with `Name:` at line 1'],
+    [text('Name:   web', 'Metrics:   ( current / target )', '  resource cpu on pods:  lots'), 'hpa describe: skipped the metric `resource cpu on pods:  lots`: expected `<metric>:  <current> / <target>` at line 3'],
+  ])('reports %#', (input, message) => {
+    const line = Number(/at line (\d+)$/.exec(message)?.[1]);
+    expect(parseHpaDescribe(input).problems).toEqual([{ line, severity: 'error', message }]);
   });
 });

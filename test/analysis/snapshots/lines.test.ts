@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { commandArgs, commandHints, goDurationMs, kubectlAgeMs, noise, percent, splitLines, tokenize, withoutProgram } from '../../../analysis/snapshots/lines.ts';
+import { commandArgs, commandHints, goDurationMs, humanDuration, isShellMessage, kubectlAgeMs, kubectlAgeRange, legacyHumanDuration, noise, percent, splitLines, tokenize, withoutProgram } from '../../../analysis/snapshots/lines.ts';
 import { parseJsonLenient } from '../../../analysis/snapshots/json.ts';
 
 describe('noise', () => {
@@ -161,5 +161,91 @@ describe('parseJsonLenient', () => {
     expect(Object.keys(value)).toEqual(['__proto__']);
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
     expect(parsed.text).toEqual([{ line: 2, text: 'error: Metrics API not available' }]);
+  });
+});
+
+describe('kubectl ages', () => {
+  // HumanDuration's branches (k8s.io/apimachinery pkg/util/duration/duration.go), at and around
+  // each boundary: the value Go prints for that many milliseconds.
+  it.each([
+    [-2000, '<invalid>'],
+    [-1500, '0s'],
+    [999, '0s'],
+    [95_000, '95s'],
+    [119_999, '119s'],
+    [120_000, '2m'],
+    [128_000, '2m8s'],
+    [599_999, '9m59s'],
+    [600_000, '10m'],
+    [659_999, '10m'],
+    [10_799_999, '179m'],
+    [10_800_000, '3h'],
+    [20_580_000, '5h43m'],
+    [28_800_000, '8h'],
+    [172_799_999, '47h'],
+    [172_800_000, '2d'],
+    [190_800_000, '2d5h'],
+    [691_200_000, '8d'],
+    [1_555_200_000, '18d'],
+    [730 * 86_400_000, '2y'],
+    [(3 * 365 + 12) * 86_400_000, '3y12d'],
+    [9 * 365 * 86_400_000, '9y'],
+  ])('humanDuration(%d) = %s', (ms, printed) => {
+    expect(humanDuration(ms)).toBe(printed);
+  });
+
+  // The one-unit printer of older kubectl's printers (`shortHumanDuration`)
+  it.each([
+    [45_000, '45s'],
+    [60_000, '1m'],
+    [2_760_000, '46m'],
+    [3_600_000, '1h'],
+    [86_400_000, '1d'],
+    [400 * 86_400_000, '1y'],
+  ])('legacyHumanDuration(%d) = %s', (ms, printed) => {
+    expect(legacyHumanDuration(ms)).toBe(printed);
+  });
+
+  // [lowMs, highMs): what each printed age can stand for
+  it.each([
+    ['0s', {}, [-2000, 1000]],
+    ['95s', {}, [95_000, 96_000]],
+    // the format changes at 2 minutes, the step does not
+    ['2m', {}, [120_000, 121_000]],
+    ['2m8s', {}, [128_000, 129_000]],
+    ['9m59s', {}, [599_000, 600_000]],
+    // from 10 minutes, a minute at a time
+    ['10m', {}, [600_000, 660_000]],
+    ['46m', {}, [2_760_000, 2_820_000]],
+    ['5h43m', {}, [20_580_000, 20_640_000]],
+    ['3h', {}, [10_800_000, 10_860_000]],
+    ['11h', {}, [39_600_000, 43_200_000]],
+    ['2d5h', {}, [190_800_000, 194_400_000]],
+    ['18d', {}, [1_555_200_000, 1_641_600_000]],
+    ['3y', {}, [94_608_000_000, 94_694_400_000]],
+    // HumanDuration cannot print these: older kubectl's one-unit ages
+    ['1m', {}, [60_000, 120_000]],
+    ['1h', {}, [3_600_000, 7_200_000]],
+    // both print `5m`; in a log of older kubectl it is 5 to 6 minutes
+    ['5m', {}, [300_000, 301_000]],
+    ['5m', { legacy: true }, [300_000, 360_000]],
+    // neither prints it: one unit of its last field
+    ['1h30m', {}, [5_400_000, 5_460_000]],
+  ])('kubectlAgeRange(%s, %j)', (text, options, [lowMs, highMs]) => {
+    expect(kubectlAgeRange(text, options)).toEqual({ lowMs, highMs });
+  });
+
+  it.each(['<unknown>', '<invalid>', '', '5'])('kubectlAgeRange refuses `%s`', (text) => {
+    expect(kubectlAgeRange(text)).toBeUndefined();
+  });
+
+  it.each([
+    ['nohup: ignoring input', true],
+    ["nohup: ignoring input and appending output to 'nohup.out'", true],
+    ["nohup: appending output to 'nohup.out'", true],
+    ['nohup kubectl get hpa -w', false],
+    ['web   Deployment/web   45%/80%   1   10   3   5m', false],
+  ])('isShellMessage(%s) = %s', (line, expected) => {
+    expect(isShellMessage(line)).toBe(expected);
   });
 });

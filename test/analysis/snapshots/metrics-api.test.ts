@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseMetricsApi } from '../../../analysis/snapshots/metrics-api.ts';
 import type { NodeResourceSample, PodResourceSample } from '../../../analysis/snapshots/types.ts';
 
-// Excerpts from /work/shared/reference/formats.md section 1.8 (sources named per excerpt).
+// Excerpts from ../shared/reference/formats.md section 1.8 (sources named per excerpt).
 const Ki = (n: number): number => n * 1024;
 const sample = (
   namespace: string | null,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parsePods } from '../../../analysis/snapshots/pods.ts';
 import type { PodPlacement } from '../../../analysis/snapshots/types.ts';
 
-// Excerpts from /work/shared/reference/formats.md section 5 (sources named per excerpt).
+// Excerpts from ../shared/reference/formats.md section 5 (sources named per excerpt).
 const text = (...lines: string[]): string => `${lines.join('\n')}\n`;
 const placement = (
   pod: string,

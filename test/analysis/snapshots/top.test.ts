@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseTopNodes, parseTopPods, sumContainers } from '../../../analysis/snapshots/top.ts';
 import type { NodeResourceSample, PodResourceSample } from '../../../analysis/snapshots/types.ts';
 
-// Excerpts from /work/shared/reference/formats.md section 1 (sources named per excerpt). Lines are
+// Excerpts from ../shared/reference/formats.md section 1 (sources named per excerpt). Lines are
 // listed one per string so the trailing spaces of kubectl's tabwriter stay visible.
 const text = (...lines: string[]): string => `${lines.join('\n')}\n`;
 const Mi = (n: number): number => n * 1024 * 1024;
