@@ -39,6 +39,19 @@ export interface ManifestLevel {
   exit_code: number | null;
   /** Why a level is `error`, `skipped` or `interrupted`. */
   reason: string | null;
+  /**
+   * CPU and memory per replica during this level (a tier of a matrix, or the target's size), and
+   * whether they were enforced (cgroups, pod limits) — `false` with the reason when they could not be.
+   */
+  resources?: LevelResources | null;
+}
+
+export interface LevelResources {
+  cores: number | null;
+  memory_bytes: number | null;
+  /** `true` enforced, `false` asked for but not enforced (`reason` says why), `null` not asked for. */
+  enforced: boolean | null;
+  reason: string | null;
 }
 
 /** One cell of a sweep's plan: a load level, optionally at a replica count. */
@@ -47,6 +60,10 @@ export interface Cell {
   readonly level: number;
   /** Replicas of the target for this cell (matrix); `null` leaves the target as it is. */
   readonly replicas: number | null;
+  /** CPU per replica for this cell, cores (`--cpu`); absent or `null` leaves it as the target has it. */
+  readonly cores?: number | null;
+  /** Memory per replica for this cell, bytes (`--memory`). */
+  readonly memory_bytes?: number | null;
 }
 
 /** What a sweep was asked to do: enough to run it again, or to resume it, without the command line. */
@@ -77,6 +94,15 @@ export interface HostInfo {
   platform: string;
 }
 
+/** targets.json `autoscale`, as the sweep ran it. */
+export interface ManifestAutoscale {
+  min_replicas: number;
+  max_replicas: number;
+  target_cpu_utilization_percent: number;
+  sync_period_s: number;
+  scale_down_stabilization_s: number;
+}
+
 /** One `--resume` of the sweep. */
 export interface ResumeRecord {
   at: string;
@@ -90,7 +116,14 @@ export interface Manifest {
   kind: typeof MANIFEST_KIND;
   schemaVersion: typeof MANIFEST_SCHEMA_VERSION;
   id: string;
-  target: { name: string; kind: string; base_url: string | null; resources: TargetResources | null };
+  target: {
+    name: string;
+    kind: string;
+    base_url: string | null;
+    resources: TargetResources | null;
+    /** A process target scaled by its own HPA (targets.json `autoscale`): then `resources.replicas` is `null`. */
+    autoscale?: ManifestAutoscale | null;
+  };
   scenario: string;
   duration: string | null;
   created_at: string;

@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { utcStamp } from '../../lib/tags.ts';
 import { parseDuration, parseNumber } from '../../lib/config.ts';
+import { bytes as quantityBytes, cpuMillicores } from '../../analysis/snapshots/quantity.ts';
 import { CliError, repoRoot } from './cli.ts';
 import { flagHelp, parseFlags, type Flags } from './flags.ts';
 import { cellId, readManifestFile, type Cell, type SweepPlan } from './sweep.ts';
@@ -59,6 +60,8 @@ const COMMON_FLAGS = {
 const MATRIX_FLAGS = {
   target: { type: 'string', value: 'NAME', help: 'a kubernetes target of targets.json, or a process target such as `sample`' },
   replicas: { type: 'string', value: 'R,R,…', help: 'replica counts' },
+  cpu: { type: 'string', value: 'C,C,…', help: 'CPU per replica, e.g. 250m,500m,1 (requests = limits; cgroups for a process target)' },
+  memory: { type: 'string', value: 'M,M,…', help: 'memory per replica, e.g. 256Mi,512Mi (requests = limits; cgroups for a process target)' },
   'tps-levels': { type: 'string', value: 'L,L,…', help: 'target rates, iterations per second' },
   cooldown: { type: 'string', value: 'D', help: 'wait after a replica change (default 30s)' },
   ...COMMON_FLAGS,
@@ -85,15 +88,16 @@ ${flagHelp(SWEEP_FLAGS)}`;
 
 export const MATRIX_HELP = `Usage: npm run matrix -- --target NAME --replicas 1,2,4,8 --tps-levels 10,25,50 [options]
 
-Runs every load level at every replica count: scales the deployment (kubectl scale, then waits for
-the rollout) or restarts the sample service with N replicas, waits a cooldown, then runs the levels.
-One run directory, cells named r<replicas>-tps-<level>.
+Runs every load level at every replica count and size: scales the deployment (kubectl scale) and
+sets its CPU and memory (kubectl set resources, requests = limits), waiting for each rollout, or
+restarts the sample service with N replicas in cgroups of that size; waits a cooldown, then runs the
+levels. One run directory, cells named [cpu<size>-][mem<size>-]r<replicas>-tps-<level>.
 
 Options:
 ${flagHelp(MATRIX_FLAGS)}`;
 
 export function parseSweepArgs(argv: readonly string[], mode: 'sweep' | 'matrix', env: NodeJS.ProcessEnv = process.env): ParsedSweep | 'help' {
-  const flags: Flags = mode === 'matrix' ? MATRIX_FLAGS : { ...SWEEP_FLAGS, replicas: MATRIX_FLAGS.replicas, cooldown: MATRIX_FLAGS.cooldown };
+  const flags: Flags = mode === 'matrix' ? MATRIX_FLAGS : { ...SWEEP_FLAGS, replicas: MATRIX_FLAGS.replicas, cpu: MATRIX_FLAGS.cpu, memory: MATRIX_FLAGS.memory, cooldown: MATRIX_FLAGS.cooldown };
   // Both programs read the same keys (sweep refuses `--replicas` itself, with a pointer to matrix).
   const parsed = parseFlags(argv, flags as typeof MATRIX_FLAGS, {
     command: mode,
@@ -154,13 +158,36 @@ export function parseSweepArgs(argv: readonly string[], mode: 'sweep' | 'matrix'
   }
   const levels = list(mode, '--tps-levels', values['tps-levels'], (n) => n > 0, 'a number > 0');
   let replicas: (number | null)[] = [null];
+  let cpus: (number | null)[] = [null];
+  let memories: (number | null)[] = [null];
   if (mode === 'matrix') {
     if (target.kind === 'url') throw new CliError(`matrix: target \`${target.name}\` is a url target: expected a kubernetes or process target whose replicas can be changed`);
-    replicas = list(mode, '--replicas', values.replicas, (n) => Number.isInteger(n) && n >= 1 && n <= 1000, 'an integer from 1 to 1000');
-  } else if (values.replicas !== undefined) {
-    throw new CliError('sweep: `--replicas` belongs to `npm run matrix`');
+    if (values.replicas === undefined && values.cpu === undefined && values.memory === undefined) {
+      throw new CliError('matrix: `--replicas`, `--cpu` or `--memory` is missing: expected at least one dimension, e.g. `--replicas 1,2,4` or `--cpu 250m,500m,1`');
+    }
+    if (values.replicas !== undefined && target.kind === 'process' && target.autoscale !== null) {
+      throw new CliError(`matrix: target \`${target.name}\` autoscales (\`autoscale\` in targets.json): its HPA sets the replicas, so \`--replicas\` cannot; drop it, or use a target without \`autoscale\``);
+    }
+    if (values.replicas !== undefined) replicas = list(mode, '--replicas', values.replicas, (n) => Number.isInteger(n) && n >= 1 && n <= 1000, 'an integer from 1 to 1000');
+    if (values.cpu !== undefined) cpus = quantities(mode, '--cpu', values.cpu, (q) => { const m = cpuMillicores(q); return m === undefined || m <= 0 ? undefined : m / 1000; }, 'CPU sizes such as `250m`, `0.5` or `1`');
+    if (values.memory !== undefined) memories = quantities(mode, '--memory', values.memory, (q) => { const b = quantityBytes(q); return b === undefined || b < 4 * 2 ** 20 ? undefined : b; }, 'memory sizes of at least 4Mi such as `256Mi` or `1Gi`');
+  } else {
+    for (const flag of ['replicas', 'cpu', 'memory'] as const) if (values[flag] !== undefined) throw new CliError(`sweep: \`--${flag}\` belongs to \`npm run matrix\``);
   }
-  const cells: Cell[] = replicas.flatMap((r) => levels.map((level) => ({ id: cellId(level, r), level, replicas: r })));
+  // Tiers outermost, then replica counts, then levels: a tier's cells run together, each size set once.
+  const cells: Cell[] = cpus.flatMap((cores) =>
+    memories.flatMap((memoryBytes) =>
+      replicas.flatMap((r) =>
+        levels.map((level) => ({
+          id: cellId(level, r, { cores, memoryBytes }),
+          level,
+          replicas: r,
+          ...(cores === null ? {} : { cores }),
+          ...(memoryBytes === null ? {} : { memory_bytes: memoryBytes }),
+        })),
+      ),
+    ),
+  );
   const scenario = values.scenario ?? 'constant';
   if (!/^[a-z][a-z0-9-]*$/.test(scenario)) throw new CliError(`${mode}: \`--scenario\` is \`${scenario}\`: expected the name of a file in scenarios/`);
   const duration = durationText(mode, '--duration', values.duration ?? '1m');
@@ -189,6 +216,14 @@ function list(mode: string, flag: string, raw: string | undefined, ok: (n: numbe
   if (values.length === 0 || values.some((v) => v === undefined || !ok(v))) {
     throw new CliError(`${mode}: \`${flag}\` is \`${raw}\`: expected a comma-separated list of ${expected}`);
   }
+  const numbers = values as number[];
+  if (new Set(numbers).size !== numbers.length) throw new CliError(`${mode}: \`${flag}\` is \`${raw}\`: a value is repeated`);
+  return numbers;
+}
+
+function quantities(mode: string, flag: string, raw: string, parse: (q: string) => number | undefined, expected: string): number[] {
+  const values = raw.split(',').map((part) => parse(part.trim()));
+  if (values.some((v) => v === undefined)) throw new CliError(`${mode}: \`${flag}\` is \`${raw}\`: expected a comma-separated list of ${expected}`);
   const numbers = values as number[];
   if (new Set(numbers).size !== numbers.length) throw new CliError(`${mode}: \`${flag}\` is \`${raw}\`: a value is repeated`);
   return numbers;

@@ -17,13 +17,12 @@ import { planScenario } from '../../lib/plan.ts';
 import { SCENARIOS } from '../../lib/scenarios.ts';
 import { utcStamp } from '../../lib/tags.ts';
 import { buildScenarios } from '../build.ts';
-import { CaptureLog, every, kubernetesCapturer, kubernetesCommands, loadgenCapturer, NO_CAPTURE, processCapturer, type Capturer } from './capture.ts';
+import { CaptureLog, every, loadgenCapturer, type Capturer } from './capture.ts';
+import { cpuQuantity, driverFor, memoryQuantity, type Preflight } from './drivers/driver.ts';
 import { CliError, repoRoot } from './cli.ts';
 import { ensureK6, k6Version } from './k6.ts';
-import { Kubectl } from './kubectl.ts';
-import { ProcSampler } from './proc-sampler.ts';
 import { ProcessRegistry, stopRecorded } from './process-registry.ts';
-import { parentDeathGuard, startK6, startSampleService, type RunningService } from './processes.ts';
+import { parentDeathGuard, startK6 } from './processes.ts';
 import { clock, type ProgressSink } from './progress.ts';
 import type { Target } from './targets.ts';
 
@@ -73,10 +72,16 @@ const K6_EXIT_MEANINGS: Readonly<Record<number, string>> = {
   255: 'the script could not be loaded',
 };
 
-/** Cell ids: `tps-50`, or `r4-tps-50` in a matrix. */
-export function cellId(level: number, replicas: number | null): string {
+/** Cell ids: `tps-50`; in a matrix `r4-tps-50`, `cpu500m-mem256Mi-r2-tps-50` (tier, replicas, level). */
+export function cellId(level: number, replicas: number | null, size: { cores?: number | null; memoryBytes?: number | null } = {}): string {
   const tps = `tps-${Number.isInteger(level) ? level : String(level).replace('.', '_')}`;
-  return replicas === null ? tps : `r${replicas}-${tps}`;
+  const parts = [
+    ...(size.cores === undefined || size.cores === null ? [] : [`cpu${cpuQuantity(size.cores)}`]),
+    ...(size.memoryBytes === undefined || size.memoryBytes === null ? [] : [`mem${memoryQuantity(size.memoryBytes)}`]),
+    ...(replicas === null ? [] : [`r${replicas}`]),
+    tps,
+  ];
+  return parts.join('-');
 }
 
 export function writeManifest(outDir: string, manifest: ManifestFile): void {
@@ -190,16 +195,9 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
   await buildScenarios();
   const script = path.join(repoRoot, 'dist', `${plan.scenario}.js`);
   if (!existsSync(script)) throw new CliError(`sweep: scenario \`${plan.scenario}\` does not exist: expected one of scenarios/*.ts`);
-  const preflight = { metrics: 'not applicable', notes: [] as string[] };
-  let kubectl: Kubectl | null = null;
-  if (target.kind === 'kubernetes') {
-    kubectl = new Kubectl({ context: target.context, namespace: target.namespace });
-    await kubernetesPreflight(kubectl, target, preflight, say);
-  } else if (target.kind === 'process') {
-    preflight.metrics = 'process sampler (/proc)';
-  } else {
-    preflight.metrics = 'none: a url target has no captures';
-  }
+  const preflight: Preflight = { metrics: 'not applicable', notes: [] };
+  const driver = driverFor(target, { say, signal, registry });
+  await driver.prepare(preflight);
   if (parentDeathGuard() === null) {
     preflight.notes.push('setpriv (util-linux) not found: k6 and the sample service do not stop by themselves if the sweep is killed; `--resume` stops them');
     say(`${plan.mode}: WARNING ${preflight.notes[preflight.notes.length - 1]}`);
@@ -232,9 +230,20 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
         resources: {
           cores: target.resources?.cores ?? null,
           memory_bytes: target.resources?.memoryBytes ?? null,
-          replicas: target.kind === 'process' ? target.replicas : null,
+          replicas: target.kind === 'process' && target.autoscale === null ? target.replicas : null,
           nodes: target.resources?.nodes ?? null,
         },
+        ...(target.kind === 'process' && target.autoscale !== null
+          ? {
+              autoscale: {
+                min_replicas: target.autoscale.minReplicas,
+                max_replicas: target.autoscale.maxReplicas,
+                target_cpu_utilization_percent: target.autoscale.targetCPUUtilizationPercentage,
+                sync_period_s: target.autoscale.syncPeriodSeconds,
+                scale_down_stabilization_s: target.autoscale.scaleDownStabilizationSeconds,
+              },
+            }
+          : {}),
       },
       scenario: plan.scenario,
       duration: plan.duration,
@@ -250,6 +259,8 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
         id: cell.id,
         level: cell.level,
         replicas: cell.replicas,
+        resources:
+          (cell.cores ?? null) === null && (cell.memory_bytes ?? null) === null ? null : { cores: cell.cores ?? null, memory_bytes: cell.memory_bytes ?? null, enforced: null, reason: null },
         status: 'pending',
         run_id: `${sweepId}-${cell.id}`,
         started_at: null,
@@ -270,18 +281,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
   const durationMs = (parseDuration(plan.duration)?.seconds ?? 0) * 1000;
   const started = Date.now();
   const finishedMs: number[] = [];
-  let service: RunningService | null = null;
-  let sampler: ProcSampler | null = null;
-  let serviceReplicas: number | null = null;
-  let currentReplicas: number | null = null;
   let interrupted = false;
-  const stopService = async (): Promise<void> => {
-    if (service !== null) {
-      await service.stop();
-      registry.remove(service.pid);
-    }
-    service = null;
-  };
   const stoppedBy = (): string => `stopped by ${typeof signal.reason === 'string' ? signal.reason : 'Ctrl-C (SIGINT) or SIGTERM'}`;
 
   try {
@@ -290,37 +290,13 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
         interrupted = true;
         break;
       }
-      // Replicas for this cell: start (process) or scale (kubernetes) when they change.
-      const wantReplicas = level.replicas ?? (target.kind === 'process' ? target.replicas : null);
-      let baseUrl: string;
-      if (target.kind === 'process') {
-        if (service === null || serviceReplicas !== wantReplicas) {
-          await stopService();
-          if (index > 0 && plan.cooldown_ms > 0) await sleep(plan.cooldown_ms, signal);
-          const token = target.requireTokenEnv === null ? undefined : process.env[target.requireTokenEnv];
-          service = await startSampleService({
-            replicas: wantReplicas ?? 1,
-            ...(target.predictCost === null ? {} : { predictCost: target.predictCost }),
-            ...(target.latencyMs === null ? {} : { latencyMs: target.latencyMs }),
-            ...(target.errorRate === null ? {} : { errorRate: target.errorRate }),
-            ...(token === undefined ? {} : { requireToken: token }),
-          });
-          registry.add('sample-service', service.pid);
-          serviceReplicas = wantReplicas;
-          sampler = new ProcSampler();
-          sampler.sample(replicasOf(service));
-          say(`${plan.mode}: sample service with ${wantReplicas ?? 1} replica(s) on ${service.url} (PIDs ${[...service.replicaPids.values()].join(', ')})`);
-        }
-        baseUrl = service.url;
-      } else {
-        baseUrl = target.baseUrl;
-        if (target.kind === 'kubernetes' && level.replicas !== null && level.replicas !== currentReplicas) {
-          await scaleDeployment(kubectl as Kubectl, target.deployment, level.replicas, say);
-          currentReplicas = level.replicas;
-          if (index > 0 && plan.cooldown_ms > 0) await sleep(plan.cooldown_ms, signal);
-        }
-      }
-      if (index === 0 || level.replicas !== todo[index - 1]?.replicas) {
+      // The cell's shape: the driver starts, scales or resizes the target when it changes.
+      const cell = plan.cells.find((c) => c.id === level.id);
+      const applied = await driver.apply({ replicas: level.replicas, cores: cell?.cores ?? null, memoryBytes: cell?.memory_bytes ?? null });
+      level.resources = applied.resources;
+      if (applied.changed && index > 0 && plan.cooldown_ms > 0) await sleep(plan.cooldown_ms, signal);
+      const baseUrl = applied.baseUrl;
+      if (index === 0 || applied.changed) {
         if (!plan.skip_health_wait) await waitHealthy(`${baseUrl}${target.healthPath}`, plan.health_timeout_ms, signal, say);
         if (index === 0 && !plan.skip_data && target.dataHook !== null) await runDataHook(target.dataHook, baseUrl, say);
       }
@@ -340,13 +316,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
       level.reason = null;
       writeManifest(outDir, manifest);
       const log = new CaptureLog(dir);
-      const running = service;
-      const targetCapturer: Capturer =
-        kubectl !== null && target.kind === 'kubernetes'
-          ? kubernetesCapturer(kubectl, log, kubernetesCommands({ selector: target.selector, metricsAvailable: preflight.metrics === 'available' }))
-          : running !== null && sampler !== null
-            ? processCapturer(() => replicasOf(running), log, sampler)
-            : NO_CAPTURE;
+      const targetCapturer = driver.capturer(log);
       await targetCapturer.capture('before');
       const levelStart = Date.now();
       const ticker = setInterval(() => {
@@ -432,7 +402,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
       if (next !== undefined && next.replicas === level.replicas && plan.pause_ms > 0) await sleep(plan.pause_ms, signal);
     }
   } finally {
-    await stopService();
+    await driver.stop();
     if (signal.aborted) interrupted = true;
     writeManifest(outDir, manifest);
     registry.clear();
@@ -494,44 +464,6 @@ function combine(...capturers: Capturer[]): Capturer {
       for (const capturer of capturers) await capturer.capture(phase);
     },
   };
-}
-
-function replicasOf(service: RunningService): { name: string; pid: number }[] {
-  return [...service.replicaPids].sort(([a], [b]) => a - b).map(([replica, pid]) => ({ name: `sample-replica-${replica}`, pid }));
-}
-
-async function kubernetesPreflight(
-  kubectl: Kubectl,
-  target: Extract<Target, { kind: 'kubernetes' }>,
-  preflight: { metrics: string; notes: string[] },
-  say: (line: string) => void,
-): Promise<void> {
-  const client = await kubectl.run(['version', '--client', '-o', 'json'], { namespaced: false });
-  if (client.exitCode !== 0) throw new CliError(`sweep: \`kubectl version --client\` failed: ${firstLine(client.stderr)}`);
-  const namespace = await kubectl.run(['get', 'namespace', target.namespace, '-o', 'name'], { namespaced: false });
-  if (namespace.exitCode !== 0) {
-    throw new CliError(`sweep: the cluster or namespace \`${target.namespace}\` is not reachable: ${firstLine(namespace.stderr)}`, {
-      note: `check the kube context${target.context === null ? '' : ` \`${target.context}\``} with \`kubectl cluster-info\``,
-    });
-  }
-  const deployment = await kubectl.run(['get', 'deployment', target.deployment, '-o', 'name']);
-  if (deployment.exitCode !== 0) throw new CliError(`sweep: deployment \`${target.deployment}\` in \`${target.namespace}\`: ${firstLine(deployment.stderr)}`);
-  const top = await kubectl.run(['top', 'pods', ...(target.selector === null ? [] : ['-l', target.selector])]);
-  if (top.exitCode === 0) {
-    preflight.metrics = 'available';
-  } else {
-    preflight.metrics = `unavailable: ${firstLine(top.stderr) || `kubectl top exited with code ${top.exitCode}`}`;
-    preflight.notes.push('the metrics API is not available: CPU and memory are not captured (HPA, events and pods still are)');
-    say(`sweep: WARNING metrics API not available (${firstLine(top.stderr)}): the sweep goes on without resource data`);
-  }
-}
-
-async function scaleDeployment(kubectl: Kubectl, deployment: string, replicas: number, say: (line: string) => void): Promise<void> {
-  say(`sweep: scaling deployment/${deployment} to ${replicas} replica(s)`);
-  const scale = await kubectl.run(['scale', `deployment/${deployment}`, `--replicas=${replicas}`]);
-  if (scale.exitCode !== 0) throw new CliError(`sweep: \`kubectl scale deployment/${deployment}\` failed: ${firstLine(scale.stderr)}`);
-  const rollout = await kubectl.run(['rollout', 'status', `deployment/${deployment}`, '--timeout=300s'], { timeoutMs: 320_000 });
-  if (rollout.exitCode !== 0) throw new CliError(`sweep: deployment/${deployment} did not roll out to ${replicas} replica(s): ${firstLine(rollout.stderr)}`);
 }
 
 /** Polls `url` until it answers 2xx; throws after `timeoutMs` with the last answer. */

@@ -57,6 +57,21 @@ export interface ProcessTarget extends TargetCommon {
   readonly errorRate: number | null;
   /** The sample service answers 401 without `Authorization: Bearer <token>` from this environment variable. */
   readonly requireTokenEnv: string | null;
+  /**
+   * Scale the replicas from their CPU utilisation (usage ÷ `resources.cores`) with the Kubernetes HPA
+   * algorithm (scripts/lib/hpa-algorithm.ts), named as autoscaling/v1 names them.
+   */
+  readonly autoscale: Autoscale | null;
+}
+
+export interface Autoscale {
+  readonly minReplicas: number;
+  readonly maxReplicas: number;
+  readonly targetCPUUtilizationPercentage: number;
+  /** How often the controller looks (the HPA's `--horizontal-pod-autoscaler-sync-period`, 15 s). */
+  readonly syncPeriodSeconds: number;
+  /** `behavior.scaleDown.stabilizationWindowSeconds` (300 s). */
+  readonly scaleDownStabilizationSeconds: number;
 }
 
 export type Target = KubernetesTarget | UrlTarget | ProcessTarget;
@@ -70,6 +85,7 @@ export const BUILTIN_TARGETS: Readonly<Record<string, Target>> = {
     latencyMs: null,
     errorRate: null,
     requireTokenEnv: null,
+    autoscale: null,
     healthPath: '/health',
     dataHook: null,
     resources: null,
@@ -178,19 +194,46 @@ function parseTarget(name: string, raw: unknown, file: string): Target {
       return { ...common, kind: 'url', baseUrl: url('baseUrl') };
     case 'process': {
       const requireTokenEnv = optionalStr('requireTokenEnv');
+      const autoscale = parseAutoscale(o.autoscale, bad);
+      if (autoscale !== null && (common.resources?.cores ?? null) === null) {
+        bad('resources.cores', o.resources, 'a CPU size per replica when `autoscale` is set: utilisation is usage ÷ cores, as an HPA divides by the request');
+      }
+      const replicas = num('replicas', (n) => Number.isInteger(n) && n >= 1 && n <= 64, 'an integer from 1 to 64') ?? autoscale?.minReplicas ?? 1;
       return {
         ...common,
         kind: 'process',
-        replicas: num('replicas', (n) => Number.isInteger(n) && n >= 1 && n <= 64, 'an integer from 1 to 64') ?? 1,
+        replicas,
         predictCost: num('predictCost', (n) => n >= 0, 'a number >= 0'),
         latencyMs: num('latencyMs', (n) => n >= 0, 'a number >= 0'),
         errorRate: num('errorRate', (n) => n >= 0 && n <= 1, 'a number from 0 to 1'),
         requireTokenEnv,
+        autoscale,
       };
     }
     default:
       return bad('kind', o.kind, '`kubernetes`, `url` or `process`');
   }
+}
+
+function parseAutoscale(raw: unknown, bad: (field: string, value: unknown, expected: string) => never): Autoscale | null {
+  if (raw === undefined) return null;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return bad('autoscale', raw, 'an object such as {"minReplicas": 1, "maxReplicas": 4, "targetCPUUtilizationPercentage": 50}');
+  const a = raw as Record<string, unknown>;
+  const int = (field: string, fallback: number | undefined, min: number, max: number): number => {
+    const value = a[field] ?? fallback;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) return bad(`autoscale.${field}`, value, `an integer from ${min} to ${max}`);
+    return value;
+  };
+  const minReplicas = int('minReplicas', 1, 1, 64);
+  const maxReplicas = int('maxReplicas', undefined, 1, 64);
+  if (maxReplicas < minReplicas) bad('autoscale.maxReplicas', maxReplicas, `at least minReplicas (${minReplicas})`);
+  return {
+    minReplicas,
+    maxReplicas,
+    targetCPUUtilizationPercentage: int('targetCPUUtilizationPercentage', undefined, 1, 1000),
+    syncPeriodSeconds: int('syncPeriodSeconds', 15, 1, 600),
+    scaleDownStabilizationSeconds: int('scaleDownStabilizationSeconds', 300, 0, 3600),
+  };
 }
 
 function parseResources(raw: unknown, bad: (field: string, value: unknown, expected: string) => never): TargetResources | null {

@@ -85,6 +85,7 @@ export function healthyCluster(options: { metrics?: boolean } = {}): KubectlRule
     { match: ['get', 'pods', '-o', 'wide'], stdout: PODS_WIDE },
     { match: ['get', 'events'], stdout: EVENTS },
     { match: ['scale', 'deployment/inference'], stdout: 'deployment.apps/inference scaled\n' },
+    { match: ['set', 'resources', 'deployment/inference'], stdout: 'deployment.apps/inference resource requirements updated\n' },
     { match: ['rollout', 'status', 'deployment/inference'], stdout: 'deployment "inference" successfully rolled out\n' },
   ];
 }

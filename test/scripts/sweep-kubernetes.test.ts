@@ -99,6 +99,15 @@ describe('sweep, kubernetes target', () => {
     ]);
     const report = readFileSync(path.join(out, 'report', 'report.md'), 'utf8');
     expect(report).toContain('| tps-10 | katib-mysql-7894994f88-2sq4c');
+    // The HPA the fake cluster reports (formats.md §2.4, replayed at every capture) is the HPA report.
+    expect(report).toContain('## Autoscaling (HPA)');
+    expect(report).toMatch(/^demo\/inference: 2 to 2 replicas \(min 1, max 5\); /m);
+    // The events (formats.md §4.2) are of another HPA, llm-proxy-exp6: it has a timeline of its own.
+    expect(analysis.hpa.map((h: { name: string }) => h.name).sort()).toEqual(['inference', 'llm-proxy-exp6']);
+    const hpa = analysis.hpa.find((h: { name: string }) => h.name === 'inference');
+    expect(hpa).toMatchObject({ name: 'inference', namespace: 'demo', min: 1, max: 5 });
+    expect(hpa.timeline.length).toBe(records.filter((r) => r.kind === 'hpa-json').length + captures(path.join(out, 'tps-20')).filter((r) => r.kind === 'hpa-json').length);
+    expect(hpa.timeline[0]).toMatchObject({ current: 2, desired: 2, metrics: [{ name: 'cpu', current: 150, target: 70, unit: 'percent' }] });
     expect(result.stdout).toContain(`report: ${path.join(path.relative(process.cwd(), out), 'report', 'report.html')}`);
   });
 
@@ -175,6 +184,33 @@ describe('matrix, kubernetes target', () => {
     expect(analysis.runs.map((r: { label: string; replicas: number }) => [r.label, r.replicas])).toEqual([
       ['r1-tps-10', 1],
       ['r2-tps-10', 2],
+    ]);
+  });
+
+  it('sets requests and limits for each size with kubectl set resources, waits for the rollout, and records the sizes', async () => {
+    const kubectl = fakeKubectl(healthyCluster());
+    const out = path.join(work, 'tiers');
+    const result = await runScript('matrix.ts', ['--targets', targets, '--target', 'cluster', '--cpu', '250m,1', '--memory', '256Mi', '--tps-levels', '10', ...fast, '--out', out], {
+      env: { PATH: kubectl.path, ...kubectl.env },
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain('sweep: setting deployment/inference to cpu=250m,memory=256Mi per pod (requests = limits)');
+    const manifest = JSON.parse(readFileSync(path.join(out, 'manifest.json'), 'utf8'));
+    expect(manifest.levels.map((l: { id: string; resources: unknown; status: string }) => [l.id, l.resources, l.status])).toEqual([
+      ['cpu250m-mem256Mi-tps-10', { cores: 0.25, memory_bytes: 268435456, enforced: true, reason: null }, 'ok'],
+      ['cpu1-mem256Mi-tps-10', { cores: 1, memory_bytes: 268435456, enforced: true, reason: null }, 'ok'],
+    ]);
+    const changes = kubectl.calls().filter((argv) => argv.includes('set') || argv.includes('rollout') || argv.includes('scale'));
+    expect(changes).toEqual([
+      ['--context', 'kind-test', '-n', 'demo', 'set', 'resources', 'deployment/inference', '--requests=cpu=250m,memory=256Mi', '--limits=cpu=250m,memory=256Mi'],
+      ['--context', 'kind-test', '-n', 'demo', 'rollout', 'status', 'deployment/inference', '--timeout=300s'],
+      ['--context', 'kind-test', '-n', 'demo', 'set', 'resources', 'deployment/inference', '--requests=cpu=1,memory=256Mi', '--limits=cpu=1,memory=256Mi'],
+      ['--context', 'kind-test', '-n', 'demo', 'rollout', 'status', 'deployment/inference', '--timeout=300s'],
+    ]);
+    const analysis = JSON.parse(readFileSync(path.join(out, 'report', 'analysis.json'), 'utf8'));
+    expect(analysis.sweeps.map((s: { id: string; label: string }) => [s.id, s.label])).toEqual([
+      ['tiers/cpu250m-mem256Mi', 'tiers · 250m CPU, 256Mi'],
+      ['tiers/cpu1-mem256Mi', 'tiers · 1 CPU, 256Mi'],
     ]);
   });
 });

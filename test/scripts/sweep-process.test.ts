@@ -370,7 +370,7 @@ describe('usage errors', () => {
     [['--target', 'sample', '--tps-levels', '10', '--duration', 'forever'], 'sweep: `--duration` is `forever`: expected a k6 duration such as `30s` or `3m`\n'],
     [
       ['--target', 'nope', '--tps-levels', '10'],
-      'targets: no target `nope`: expected one of `sample`, `sample-heavy`, `kind-local`, `staging`\nNote: targets are defined in targets.json (format: README.md, section Targets)\n',
+      'targets: no target `nope`: expected one of `sample`, `sample-heavy`, `sample-small`, `sample-medium`, `sample-large`, `sample-autoscaled`, `kind-local`, `staging`\nNote: targets are defined in targets.json (format: README.md, section Targets)\n',
     ],
     [['--target', 'sample', '--tps-levels', '10', '--env', 'TPS'], 'sweep: `--env` is `TPS`: expected KEY=VALUE with KEY of letters, digits and _\n'],
     // The VU pool a level needs is checked before anything starts, with lib/'s own rule and message.

@@ -16,7 +16,7 @@ const file = (content: unknown): string => {
 describe('targets', () => {
   it('the repository targets.json parses, with the built-in sample', () => {
     const targets = loadTargets(DEFAULT_TARGETS_FILE);
-    expect(Object.keys(targets)).toEqual(['sample', 'sample-heavy', 'kind-local', 'staging']);
+    expect(Object.keys(targets)).toEqual(['sample', 'sample-heavy', 'sample-small', 'sample-medium', 'sample-large', 'sample-autoscaled', 'kind-local', 'staging']);
     expect(targets['kind-local']).toMatchObject({
       kind: 'kubernetes',
       context: 'kind-kind',

@@ -1,0 +1,30 @@
+/** A target known only by its URL: nothing to start, scale or capture. */
+import { NO_CAPTURE, type Capturer } from '../capture.ts';
+import type { UrlTarget } from '../targets.ts';
+import type { Applied, CellShape, Preflight, TargetDriver } from './driver.ts';
+
+export class UrlDriver implements TargetDriver {
+  readonly kind = 'url' as const;
+
+  constructor(private readonly target: UrlTarget) {}
+
+  async prepare(preflight: Preflight): Promise<void> {
+    preflight.metrics = 'none: a url target has no captures';
+  }
+
+  async apply(shape: CellShape): Promise<Applied> {
+    const resources = this.target.resources;
+    return {
+      baseUrl: this.target.baseUrl,
+      changed: false,
+      replicas: shape.replicas,
+      resources: { cores: resources?.cores ?? null, memory_bytes: resources?.memoryBytes ?? null, enforced: null, reason: null },
+    };
+  }
+
+  capturer(): Capturer {
+    return NO_CAPTURE;
+  }
+
+  async stop(): Promise<void> {}
+}
