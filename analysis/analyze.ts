@@ -30,7 +30,10 @@ export interface Analysis extends Loaded {
 }
 
 export async function analyze(paths: readonly string[], options: LoadOptions = {}): Promise<Analysis> {
-  const loaded = await loadRuns(paths, options);
+  return fromLoaded(await loadRuns(paths, options));
+}
+
+function fromLoaded(loaded: Loaded): Analysis {
   const findings = [...loaded.runs.flatMap(runFindings), ...inputFindings(loaded.inputs)];
   const results = loaded.runs.map((run) => ({ run, numbers: runNumbers(run) }));
   return {
@@ -45,4 +48,19 @@ export async function analyze(paths: readonly string[], options: LoadOptions = {
       events: () => eventsTable(loaded.runs, loaded.snapshots),
     },
   };
+}
+
+/**
+ * Several analyses as one (the sides of a comparison, judged together for the scaling reports): the
+ * loaded runs, manifests and captures side by side, nothing read again.
+ */
+export function mergeAnalyses(analyses: readonly Analysis[]): Analysis {
+  const loaded: Loaded = {
+    inputs: analyses.flatMap((a) => a.inputs),
+    runs: analyses.flatMap((a) => a.runs),
+    manifests: analyses.flatMap((a) => a.manifests),
+    snapshots: analyses.flatMap((a) => a.snapshots),
+    bucketMs: analyses[0]?.bucketMs ?? 1000,
+  };
+  return fromLoaded(loaded);
 }

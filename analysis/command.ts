@@ -20,6 +20,7 @@ export const REPORT_FLAGS = {
   'slo-p95-ms': { type: 'string', value: 'N', help: 'SLO: p95 below N ms (default: the runs\' own thresholds, else 500)' },
   'slo-p99-ms': { type: 'string', value: 'N', help: 'SLO: p99 below N ms (default: the runs\' own thresholds, else none)' },
   'slo-error-rate': { type: 'string', value: 'X', help: 'SLO: failed requests below this share, 0..1 (default: thresholds, else 0.01)' },
+  'target-rate': { type: 'string', value: 'N', help: 'the rate a tier must hold: the report names the smallest tier that does' },
   warmup: { type: 'string', value: 'D', help: 'left out of each level\'s steady state (default 10% of the level, 2 s to 60 s)' },
   'fail-on': { type: 'string', value: 'KIND,…', help: `exit ${EXIT_GATE_FAILED} when a finding or check of these kinds fails, e.g. slo,regression` },
   gate: { type: 'boolean', help: `exit ${EXIT_GATE_FAILED} when a finding has severity fail (failed thresholds, an errored level)` },
@@ -60,6 +61,7 @@ export function reportOptions(command: string, values: ReportFlagValues): { opti
     options: {
       slo: { p95Ms: number('slo-p95-ms', 0, Infinity, true), p99Ms: number('slo-p99-ms', 0, Infinity, true), errorRate: number('slo-error-rate', 0, 1, false) },
       warmupMs,
+      targetRate: number('target-rate', 0, Infinity, true),
     },
     gates: { failOn, gate: values.gate === true },
   };

@@ -6,12 +6,14 @@
 import path from 'node:path';
 import { flagHelp } from '../scripts/lib/flags.ts';
 import { capacityAnalysis } from './analyses/capacity.ts';
+import { horizontalAnalysis } from './analyses/horizontal.ts';
+import { verticalAnalysis } from './analyses/vertical.ts';
 import { comparisonSection, DEFAULT_ALPHA, DEFAULT_MIN_EFFECT, type CompareOptions, type Side } from './analyses/compare.ts';
 import { analysisContext } from './analyses/context.ts';
 import { overviewItems } from './analyses/overview.ts';
 import { findingsAnalysis } from './analyses/run-findings.ts';
 import { methodAnalysis } from './analyses/method.ts';
-import { analyze } from './analyze.ts';
+import { analyze, mergeAnalyses } from './analyze.ts';
 import { summaryText, type CliIo, type CliResult } from './cli.ts';
 import { EXIT_GATE_FAILED, EXIT_OK, EXIT_USAGE_OR_INPUT, REPORT_FLAGS, gateFailures, reportOptions, runCommand, toolVersion } from './command.ts';
 import { AnalysisError } from './errors.ts';
@@ -74,8 +76,12 @@ export function runCompare(argv: readonly string[], io: CliIo): Promise<CliResul
     const now = new Date();
     const [baseline, ...candidates] = sides as [Side, ...Side[]];
     const comparisons = candidates.map((candidate) => comparisonSection(baseline, candidate, compare));
-    const report = compareReport(sides, comparisons, version, now, paths.map(shown));
-    const json = compareJson(sides, report, comparisons, paths.map(shown), version, now);
+    // The sides judged together: tiers of one service (targets small / medium / large) or replica
+    // counts, each side its own sweep, make the scaling reports.
+    const together = analysisContext(mergeAnalyses(sides.map((side) => side.context.analysis)), { ...options, path: shown });
+    const scaling = [verticalAnalysis, horizontalAnalysis].map((analysis) => analysis.run(together)).filter((section): section is Section => section !== null);
+    const report = compareReport(sides, [...comparisons, ...scaling], version, now, paths.map(shown));
+    const json = { ...compareJson(sides, report, comparisons, paths.map(shown), version, now), ...scalingJson(together, scaling, version, now) };
     const written = await writeReport(outDir, report, json, { toolVersion: version, now });
     const failures = gateFailures(report, gates);
     io.stdout(summaryText(report, sides.flatMap((side) => side.context.analysis.results.map((r) => ({ ...r, run: { ...r.run, label: `${side.label}/${r.run.label}` } }))), written.files, io.cwd, failures).replace(/^analyze:/, 'compare:'));
@@ -123,6 +129,13 @@ function compareReport(sides: readonly Side[], comparisons: readonly Section[], 
   const method = methodAnalysis.run(sides[0]?.context as Side['context']);
   if (method !== null) cells.push({ kind: 'section', section: method });
   return { title: 'k6-capacity comparison', cells };
+}
+
+/** `scaling` of analysis.json for the sections made from the sides together. */
+function scalingJson(context: Side['context'], sections: readonly Section[], toolVersion: string, now: Date): { scaling?: unknown } {
+  if (sections.length === 0) return {};
+  const json = toAnalysisJson(context, { title: '', cells: sections.map((section): Cell => ({ kind: 'section', section })) }, { toolVersion, now }) as { scaling?: unknown };
+  return json.scaling === undefined ? {} : { scaling: json.scaling };
 }
 
 /** analysis.json of a comparison: every side's runs and capacity, and the comparisons with their samples. */

@@ -43,6 +43,15 @@ export const FINDING_KINDS = {
   improvement: 'a comparison verdict `better`',
   'not-comparable': 'a comparison refused: executor, rate, duration or resources differ',
   'capacity-change': "the two sides' maximum sustainable rates differ",
+  tier: 'the smallest tier that holds `--target-rate`',
+  'memory-headroom': 'a replica used 90% of its memory limit or more',
+  'cpu-throttled': 'replicas hit their CPU quota in 20% of the CFS periods or more',
+  'scaling-regression': 'adding replicas made throughput worse',
+  rightsizing: 'requests and limits suggested from measured use (a warning when an HPA scales on the same resource)',
+  'hpa-saturated': 'an HPA at max replicas while a metric is over its target',
+  'hpa-flapping': 'an HPA changed direction twice or more within its window',
+  'hpa-condition': 'ScalingLimited True, AbleToScale or ScalingActive False, or an HPA warning event',
+  'hpa-scale-up-latency': 'latency and errors while an HPA scaled up',
 } as const satisfies Readonly<Record<string, string>>;
 
 export function finding(kind: string, subject: string, severity: Severity, title: Phrase, detail: Phrase, run: string | null = null): Finding {

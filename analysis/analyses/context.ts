@@ -16,6 +16,8 @@ export interface ReportOptions {
   readonly slo?: SloFlags;
   /** `--warmup D`: the part of each level left out of its steady state; default: model/steady.ts's rule. */
   readonly warmupMs?: number | undefined;
+  /** `--target-rate N`: the rate a tier must hold to count as big enough (vertical scaling). */
+  readonly targetRate?: number | undefined;
   /** How a file is shown (relative to the report, so a run directory moves with its report); default as read. */
   readonly path?: (file: string) => string;
 }

@@ -5,14 +5,22 @@
 import { capacityAnalysis } from './capacity.ts';
 import type { AnalysisDefinition } from './context.ts';
 import { endpointsAnalysis } from './endpoints.ts';
+import { horizontalAnalysis } from './horizontal.ts';
+import { hpaAnalysis } from './hpa.ts';
 import { inputsAnalysis } from './inputs.ts';
 import { methodAnalysis } from './method.ts';
 import { resourcesAnalysis } from './resources.ts';
 import { findingsAnalysis } from './run-findings.ts';
+import { rightsizingAnalysis } from './rightsizing.ts';
 import { runsAnalysis } from './runs.ts';
+import { verticalAnalysis } from './vertical.ts';
 
 export const ANALYSES: readonly AnalysisDefinition[] = [
   capacityAnalysis,
+  verticalAnalysis,
+  horizontalAnalysis,
+  hpaAnalysis,
+  rightsizingAnalysis,
   runsAnalysis,
   findingsAnalysis,
   endpointsAnalysis,

@@ -14,6 +14,7 @@ interface UsageRow {
   readonly cpu_mean_m: number | null;
   readonly cpu_max_m: number | null;
   readonly memory_max_bytes: number | null;
+  readonly memory_source: 'cgroup' | 'pods' | null;
 }
 
 export const resourcesAnalysis: AnalysisDefinition = {
@@ -39,6 +40,11 @@ export const resourcesAnalysis: AnalysisDefinition = {
           ],
           rows: usage.map((row) => ({ ...row, run: label.get(row.run) ?? row.run })),
         },
+      ],
+      notes: [
+        ...(usage.some((row) => row.memory_source === 'cgroup')
+          ? [t`Memory of replicas that ran in cgroups is the cgroup's working set (usage less inactive file pages: what a pod's memory metric and its limit count); of other processes, resident memory (RSS), which also counts shared pages.`]
+          : []),
       ],
       data: usage,
     });

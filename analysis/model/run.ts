@@ -25,6 +25,8 @@ export interface Run {
   /** The sweep it was run in: its manifest's id, or the folder holding its level folder; `null` for a bare run. */
   readonly sweep: string | null;
   readonly replicas: number | null;
+  /** CPU and memory per replica during the run (its tier), where known, and whether they were enforced. */
+  readonly resources: { readonly cores: number | null; readonly memory_bytes: number | null; readonly enforced: boolean | null } | null;
   readonly status: RunStatus;
   readonly statusReason: string | null;
   /** The run's folder (a level of a sweep) or `null` for bare files. */

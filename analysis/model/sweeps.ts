@@ -4,6 +4,7 @@
  * and scenario with distinct levels. Only runs with a single target rate (`level`) take part: a ramp
  * or stress run has many and is judged on its own.
  */
+import { cpuQuantity, memoryQuantity } from '../snapshots/quantity.ts';
 import type { Manifest } from './manifest.ts';
 import type { Run } from './run.ts';
 
@@ -32,18 +33,40 @@ export function sweepsOf(runs: readonly Run[], manifests: readonly { readonly ma
     if (run.level === null) continue;
     if (run.sweep !== null) {
       const manifest = byManifest.get(run.sweep);
-      const matrix = manifest?.plan?.mode === 'matrix' || runs.some((other) => other.sweep === run.sweep && other.replicas !== run.replicas);
-      const id = matrix && run.replicas !== null ? `${run.sweep}/r${run.replicas}` : run.sweep;
-      const resources = manifest?.target.resources;
+      // A matrix is one sweep per cell shape: per size (tier) and replica count.
+      const siblings = runs.filter((other) => other.sweep === run.sweep);
+      const differs = (key: (r: Run) => unknown): boolean => siblings.some((other) => key(other) !== key(run));
+      const byReplicas = manifest?.plan?.mode === 'matrix' || differs((r) => r.replicas);
+      const bySize = differs((r) => r.resources?.cores ?? null) || differs((r) => r.resources?.memory_bytes ?? null);
+      const parts: string[] = [];
+      const labels: string[] = [];
+      if (bySize) {
+        const cores = run.resources?.cores ?? null;
+        const memory = run.resources?.memory_bytes ?? null;
+        if (cores !== null) {
+          parts.push(`cpu${cpuQuantity(cores)}`);
+          labels.push(`${cpuQuantity(cores)} CPU`);
+        }
+        if (memory !== null) {
+          parts.push(`mem${memoryQuantity(memory)}`);
+          labels.push(memoryQuantity(memory));
+        }
+      }
+      if (byReplicas && run.replicas !== null) {
+        parts.push(`r${run.replicas}`);
+        labels.push(`${run.replicas} ${run.replicas === 1 ? 'replica' : 'replicas'}`);
+      }
+      const id = parts.length === 0 ? run.sweep : `${run.sweep}/${parts.join('-')}`;
+      const resources = run.resources;
       add(
         id,
         {
           id,
-          label: matrix && run.replicas !== null ? `${run.sweep} · ${run.replicas} ${run.replicas === 1 ? 'replica' : 'replicas'}` : run.sweep,
+          label: labels.length === 0 ? run.sweep : `${run.sweep} · ${labels.join(', ')}`,
           target: manifest?.target.name ?? run.target,
           scenario: manifest?.scenario ?? run.scenario,
           replicas: run.replicas,
-          resources: resources === undefined || resources === null || (resources.cores === null && resources.memory_bytes === null) ? null : { cores: resources.cores, memory_bytes: resources.memory_bytes },
+          resources: resources === null ? null : { cores: resources.cores, memory_bytes: resources.memory_bytes },
           source: manifest === undefined ? 'folder' : 'manifest',
         },
         run,
@@ -62,3 +85,4 @@ export function sweepsOf(runs: readonly Run[], manifests: readonly { readonly ma
   }
   return sweeps;
 }
+

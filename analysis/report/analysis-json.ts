@@ -45,7 +45,14 @@ export function toAnalysisJson(context: AnalysisContext, report: Report, options
   const { toolVersion, now = new Date() } = options;
   const { analysis } = context;
   const sweepOf = new Map(context.sweeps.flatMap((sweep) => sweep.runs.map((run) => [run, sweep.id] as const)));
-  const sections = Object.fromEntries(sectionsOf(report).filter((s) => s.data !== null && s.data !== undefined).map((s) => [s.id, s.data]));
+  // A section's data goes under its id; a dotted id nests (`scaling.vertical` → scaling: { vertical }).
+  const sections: Record<string, unknown> = {};
+  for (const section of sectionsOf(report)) {
+    if (section.data === null || section.data === undefined) continue;
+    const [head, ...rest] = section.id.split('.') as [string, ...string[]];
+    if (rest.length === 0) sections[head] = section.data;
+    else sections[head] = { ...(sections[head] as Record<string, unknown> | undefined), [rest.join('.')]: section.data };
+  }
   return {
     schemaVersion: ANALYSIS_SCHEMA_VERSION,
     generated_at: now.toISOString(),

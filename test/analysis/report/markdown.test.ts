@@ -68,6 +68,17 @@ describe('report.md', () => {
         "* Numbers are each level's steady state: the first 10% of each level (at least 2 s, at most 60 s) and the last, partial second are left out (set the warm-up with `--warmup D`). The maximum sustainable rate is the highest level that holds the SLO with every lower level holding it too; a level where the load generator was the limit (k6 at 0.8 of a core or more, or out of VUs while iterations were fast) is never taken as the target's capacity.",
         "* The knee is where latency turns upward: the maximum of Kneedle's difference curve (Satopää, Albrecht, Irwin and Raghavan, \"Finding a 'Kneedle' in a Haystack\", ICDCS Workshops 2011), taken offline, on p95 (made non-decreasing) against the offered rate, over levels not limited by the load generator; named only when p95 at least 1.5-folds across the sweep.",
         "",
+        "## Rightsizing",
+        "",
+        "sweep: requests cpu 400 m, memory 60.0 MiB; limits cpu 800 m, memory 60.0 MiB (from 345 m CPU p95 and 52.0 MiB peak at 10 req/s).",
+        "",
+        "| Workload | At /s | CPU p95 (m) | Memory peak (MiB) | CPU request (m) | CPU limit (m) | Memory request = limit (MiB) |",
+        "| :------- | ----: | ----------: | ----------------: | --------------: | ------------: | ---------------------------: |",
+        "| sweep    |    10 |         345 |              52.0 |             400 |           800 |                         60.0 |",
+        "",
+        "* From the replicas' measured use at each sweep's maximum sustainable rate: CPU request = p95 of the per-replica CPU over the captures there + 15% (rounded up to 10 m), CPU limit = twice the request (or none); memory request = limit = peak + 15% (rounded up to 1 MiB).",
+        "* How it differs: VPA's recommender targets the p90 of a CPU usage histogram that decays with a 24 h half-life over up to 8 days (+15%); krr's simple strategy takes the p99 of CPU usage and the memory maximum + 15%. Both look at what production traffic did over days; this looks only at the load this sweep measured, at the level that holds the SLO.",
+        "",
         "## Runs",
         "",
         "| Run    | Scenario | Target /s | Achieved /s | p50 ms | p95 ms | p99 ms | Errors | Dropped | Status            |",
@@ -123,7 +134,7 @@ describe('report.md', () => {
     const headings = reportMdast(report)
       .children.filter((node) => node.type === 'heading')
       .map((node) => (node.type === 'heading' && node.children[0]?.type === 'text' ? node.children[0].value : ''));
-    expect(headings).toEqual(['k6-capacity report', 'Capacity', 'Runs', 'Findings', 'Resources', 'Inputs', 'Method']);
+    expect(headings).toEqual(['k6-capacity report', 'Capacity', 'Rightsizing', 'Runs', 'Findings', 'Resources', 'Inputs', 'Method']);
   });
 });
 
