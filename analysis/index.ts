@@ -7,7 +7,7 @@
  *   const report = { title: 'Checkout capacity', cells: [{ kind: 'section', section: capacityAnalysis.run(context) }] };
  *   await writeReport('runs/sweep-1/custom', report, context, { toolVersion: 'mine' });
  */
-export { analyze, type Analysis } from './analyze.ts';
+export { analyze, mergeAnalyses, type Analysis } from './analyze.ts';
 export { AnalysisError, type AnalysisErrorCode } from './errors.ts';
 export { FINDING_KINDS, finding, inputFindings, runFindings, type Finding, type Severity } from './findings.ts';
 export { Aggregator, type BucketStats, type SeriesGroup } from './ingest/aggregate.ts';
@@ -25,6 +25,11 @@ export { endpointsTable, eventsTable, groupsTable, replicasTable, resourcesTable
 export { ANALYSES, analysisContext, type AnalysisContext, type AnalysisDefinition, type ReportOptions } from './analyses/index.ts';
 export { capacityAnalysis, capacityOf, type Capacity } from './analyses/capacity.ts';
 export { compareSides, comparisonSection, type Comparison, type CompareOptions, type Side } from './analyses/compare.ts';
+export { horizontalAnalysis, horizontalScaling, replicaFamilies, type HorizontalScaling, type ScalingPoint } from './analyses/horizontal.ts';
+export { hpaAnalysis, hpaTimelinesOf } from './analyses/hpa.ts';
+export { rightsizingAnalysis, type Rightsizing } from './analyses/rightsizing.ts';
+export { tierFamilies, verticalAnalysis, verticalScaling, type Tier, type VerticalScaling } from './analyses/vertical.ts';
+export { hpaEventsFromSnapshots, hpaPointsFromSnapshots, hpaTimelines, loadChanges, type HpaPoint, type HpaTimeline } from './model/hpa.ts';
 export { PERCENTILE_METHOD, toAnalysisJson, type AnalysisJson } from './report/analysis-json.ts';
 export { analysisReport } from './report/build.ts';
 export { chartSvg, writeCharts } from './report/charts.ts';
@@ -42,3 +47,5 @@ export { holm } from './stats/holm.ts';
 export { kneedle } from './stats/kneedle.ts';
 export { LogHistogram } from './stats/log-histogram.ts';
 export { mannWhitneyU } from './stats/mann-whitney-u.ts';
+export { uslFit, type UslFit, type UslPoint } from './stats/usl-fit.ts';
+export { uslThroughput } from './stats/usl-throughput.ts';

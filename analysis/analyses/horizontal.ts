@@ -166,8 +166,9 @@ export const horizontalAnalysis: AnalysisDefinition = {
           replicas: p.replicas,
           rps: p.rps === null ? null : t`${p.censored ? '≥ ' : ''}${value(p.rps, 'number')}`,
           peak: p.peak_rps === null ? null : t`${p.censored ? '≥ ' : ''}${value(p.peak_rps, 'number')}`,
-          per_replica: p.peak_rps === null ? null : p.peak_rps / p.replicas,
-          efficiency: p.efficiency,
+          // A count that held every level may do more: its per-replica rate and efficiency are lower bounds too.
+          per_replica: p.peak_rps === null ? null : p.censored ? t`≥ ${value(p.peak_rps / p.replicas, 'number')}` : p.peak_rps / p.replicas,
+          efficiency: p.efficiency === null ? null : p.censored ? t`≥ ${value(p.efficiency, 'number')}` : p.efficiency,
           usl: result.usl === null ? null : uslThroughput(result.usl, p.replicas),
         })),
       })),
