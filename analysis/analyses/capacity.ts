@@ -135,7 +135,7 @@ export function latencyKnee(curve: readonly { x: number; y: number }[]): { x: nu
   return best;
 }
 
-function runSlo(row: RunRow): { p95_ms: number | null; p99_ms: number | null; error_rate: number | null } {
+export function runSlo(row: RunRow): { p95_ms: number | null; p99_ms: number | null; error_rate: number | null } {
   // Our summary.json states the SLO the run had; else read k6's thresholds.
   if (row.slo_p95_ms !== null || row.slo_error_rate !== null) return { p95_ms: row.slo_p95_ms, p99_ms: row.slo_p99_ms, error_rate: row.slo_error_rate };
   return sloFromThresholds(JSON.parse(row.thresholds) as never);

@@ -67,7 +67,9 @@ export function horizontalScaling(context: AnalysisContext, family: readonly Swe
       rps: capacity.max_sustainable?.rps ?? null,
       peak_rps: peak?.rps ?? null,
       peak_level: peak?.level ?? null,
-      censored: capacity.max_sustainable !== null && capacity.first_failure === null && capacity.inconclusive_from === null,
+      // Never pushed past what it holds (it held every level, or the load generator stopped the scan
+      // first): its throughput is a lower bound.
+      censored: capacity.max_sustainable !== null && capacity.first_failure === null,
       limited_levels: capacity.points.filter((p) => p.limited === 'loadgen-cpu' || p.limited === 'loadgen-vus').map((p) => p.level),
     };
   });

@@ -11,6 +11,8 @@ import { hpaEventsFromSnapshots, hpaPointsFromSnapshots, hpaTimelines, type HpaT
 import type { SnapshotResult } from '../snapshots/types.ts';
 import { section } from '../report/section.ts';
 import { join, t, value, type Phrase } from '../report/text.ts';
+import { resolveSlo } from '../model/slo.ts';
+import { runSlo } from './capacity.ts';
 import { runRows, type AnalysisContext, type AnalysisDefinition } from './context.ts';
 
 interface SeriesRow {
@@ -57,8 +59,8 @@ export const hpaAnalysis: AnalysisDefinition = {
   run(context) {
     const timelines = hpaTimelinesOf(context);
     if (timelines.length === 0) return null;
-    const bounds = runRows(context).map((row) => row.slo_p95_ms).filter((v): v is number => v !== null);
-    const sloP95 = context.options.slo?.p95Ms ?? (bounds.length === 0 ? null : Math.min(...bounds));
+    // The same SLO as Capacity's: the flags, else the runs' own (summary or thresholds), else lib's default.
+    const sloP95 = resolveSlo(context.options.slo ?? {}, runRows(context).map(runSlo)).p95_ms;
     const findings: Finding[] = [];
     const summary: Phrase[] = [];
     for (const hpa of timelines) {

@@ -126,12 +126,17 @@ export function limitCounters(context: AnalysisContext, sweep: Pick<Sweep, 'runs
   let oomKills = 0;
   let seen = false;
   let workingSetMax: number | null = null;
-  for (const run of context.analysis.runs.filter((r) => sweep.runs.includes(r.id))) {
+  for (const result of context.analysis.results.filter((r) => sweep.runs.includes(r.run.id))) {
+    const { run, numbers } = result;
+    // Memory while the run sent load (as the usage table counts it); the counters over every capture.
+    const from = numbers.start === null ? Number.NEGATIVE_INFINITY : Date.parse(numbers.start);
+    const to = numbers.end === null ? Number.POSITIVE_INFINITY : Date.parse(numbers.end) + 1000;
     type Point = { periods: number | null; throttled: number | null; oom: number | null };
     const byReplica = new Map<string, { first: Point; last: Point }>();
     for (const snapshot of run.snapshots) {
       for (const sample of snapshot.limits ?? []) {
-        if (sample.memoryWorkingSetBytes !== null) workingSetMax = Math.max(workingSetMax ?? 0, sample.memoryWorkingSetBytes);
+        const during = snapshot.capturedAtMs !== null && snapshot.capturedAtMs >= from && snapshot.capturedAtMs <= to;
+        if (during && sample.memoryWorkingSetBytes !== null) workingSetMax = Math.max(workingSetMax ?? 0, sample.memoryWorkingSetBytes);
         const point = { periods: sample.cpuPeriods, throttled: sample.cpuThrottledPeriods, oom: sample.oomKills };
         const entry = byReplica.get(sample.name);
         if (entry === undefined) byReplica.set(sample.name, { first: point, last: point });

@@ -29,7 +29,7 @@
  */
 import type { EventRecord, HpaCondition, HpaMetric, HpaSample, SnapshotResult } from '../snapshots/types.ts';
 import type { HpaWatchSample } from '../snapshots/hpa-watch.ts';
-import { kubectlAgeRange } from '../snapshots/lines.ts';
+import { kubectlAgeMs, kubectlAgeRange } from '../snapshots/lines.ts';
 
 export const DEFAULT_FLAP_WINDOW_MS = 5 * 60_000;
 export const DEFAULT_STEADY_WINDOW_MS = 3 * 60_000;
@@ -560,9 +560,12 @@ function rescalesOf(events: readonly HpaEvent[], points: readonly HpaPoint[]): R
     .filter((e) => e.reason === 'SuccessfulRescale' && e.newSize !== null && e.timeMs !== null)
     .map((e) => {
       const range = kubectlAgeRange(e.lastSeen);
-      const step = range === undefined ? 0 : range.highMs - range.lowMs;
-      // LAST SEEN is truncated: the event is up to one step older than capture − LAST SEEN.
-      return { e, t: (e.timeMs as number) - step / 2, u: step / 2 };
+      const age = kubectlAgeMs(e.lastSeen) ?? 0;
+      // The event happened between capture − high and capture − low (LAST SEEN is truncated, and `0s`
+      // also covers a clock a little behind the API server's): the middle, ± half the range.
+      const captured = (e.timeMs as number) + age;
+      if (range === undefined) return { e, t: e.timeMs as number, u: 0 };
+      return { e, t: captured - (range.lowMs + range.highMs) / 2, u: (range.highMs - range.lowMs) / 2 };
     })
     .sort((a, b) => a.u - b.u);
   const kept: typeof timed = [];
