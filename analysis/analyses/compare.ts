@@ -32,7 +32,7 @@ import { code, join, t, value, type Phrase } from '../report/text.ts';
 import { hodgesLehmann } from '../stats/hodges-lehmann.ts';
 import { holm } from '../stats/holm.ts';
 import { mannWhitneyU } from '../stats/mann-whitney-u.ts';
-import { capacityOf, sloPhrase, type Capacity } from './capacity.ts';
+import { capacityOf, sloPhrase, slug, type Capacity } from './capacity.ts';
 import { runRows, type AnalysisContext, type RunRow } from './context.ts';
 
 export const METRICS = ['p50_ms', 'p95_ms', 'p99_ms', 'rps', 'error_rate'] as const;
@@ -365,7 +365,7 @@ export function comparisonSection(baseline: Side, candidate: Side, options: Comp
     summary,
     findings,
     tables: [comparisonTable(comparisons)],
-    charts: comparisonCharts(comparisons, subject),
+    charts: comparisonCharts(comparisons, subject, candidate.label),
     notes: [
       t`Each matched level's steady state (warm-up and the last second left out) is cut into windows (${join([...new Set(comparisons.map((c) => c.window_s))].map((s) => [value(s, 'seconds')]), ', ')}: the shortest of 1, 2, 5, 10, 15, 30 or 60 s holding at least 200 requests, short enough for 8 windows; \`--window D\` sets it). Per window: p50, p95, p99, achieved rate, error rate.`,
       t`Test: two-sided Mann–Whitney U over the windows (exact without ties and under 50 windows a side, else the normal approximation with tie and continuity correction; Mann & Whitney 1947), as benchstat does. Interval: the Hodges–Lehmann shift's distribution-free confidence interval (Moses; Bauer 1972), relative to the baseline windows' median. Change: the steady-state values, candidate ÷ baseline − 1.`,
@@ -414,7 +414,7 @@ function comparisonTable(comparisons: readonly Comparison[]): TableSpec {
   };
 }
 
-function comparisonCharts(comparisons: readonly Comparison[], subject: string) {
+function comparisonCharts(comparisons: readonly Comparison[], subject: string, candidate: string) {
   const rows = comparisons
     .filter((c) => c.delta_pct !== null && c.metric !== 'error_rate')
     .map((c) => ({
@@ -442,5 +442,6 @@ function comparisonCharts(comparisons: readonly Comparison[], subject: string) {
       { data: { values: [{ zero: 0 }] }, mark: { type: 'rule', color: '#999', strokeDash: [4, 4] }, encoding: { y: { field: 'zero', type: 'quantitative' }, x: null, xOffset: null, color: null } },
     ],
   } as unknown as TopLevelSpec;
-  return [{ id: 'comparison-deltas', title: `Change per level with its 95% interval — ${subject}`, spec }];
+  // One chart per candidate: a comparison of three or more sides has several.
+  return [{ id: `comparison-${slug(candidate)}-deltas`, title: `Change per level with its 95% interval — ${subject}`, spec }];
 }

@@ -109,7 +109,7 @@ const EXPECTED_MARKDOWN = [
   "|      100 | achieved rate | 100 req/s | 100 req/s |   0.0% | 0.0% to 0.0% |        1 | no significant change |",
   "|      100 | error rate    |     0.00% |     0.00% |      — |            — |        1 | no significant change |",
   "",
-  "Chart: [Change per level with its 95% interval — before → after](charts/comparison-deltas.svg) (Vega-Lite: charts/comparison-deltas.vl.json)",
+  "Chart: [Change per level with its 95% interval — before → after](charts/comparison-after-deltas.svg) (Vega-Lite: charts/comparison-after-deltas.vl.json)",
   "",
   "* Each matched level's steady state (warm-up and the last second left out) is cut into windows (2 s: the shortest of 1, 2, 5, 10, 15, 30 or 60 s holding at least 200 requests, short enough for 8 windows; `--window D` sets it). Per window: p50, p95, p99, achieved rate, error rate.",
   "* Test: two-sided Mann–Whitney U over the windows (exact without ties and under 50 windows a side, else the normal approximation with tie and continuity correction; Mann & Whitney 1947), as benchstat does. Interval: the Hodges–Lehmann shift's distribution-free confidence interval (Moses; Bauer 1972), relative to the baseline windows' median. Change: the steady-state values, candidate ÷ baseline − 1.",
