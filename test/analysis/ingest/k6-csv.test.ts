@@ -4,8 +4,12 @@ import { join } from 'node:path';
 import { constants, gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AnalysisError } from '../../../analysis/errors.ts';
+import { Aggregator } from '../../../analysis/ingest/aggregate.ts';
 import { loadK6Csv, parseK6CsvTime } from '../../../analysis/ingest/k6-csv.ts';
 import type { MetricContains, MetricType, SampleSink, Tags } from '../../../analysis/ingest/sink.ts';
+import { loadK6CsvBaseline } from '../../../bench/csv-baseline.ts';
+import { generateCsv } from '../../../bench/csv-data.ts';
+import { repoRoot } from '../../../scripts/lib/cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'k6-csv-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -461,5 +465,230 @@ describe('loadK6Csv: unusable files', () => {
   it('rejects a missing file as unreadable', async () => {
     const file = join(dir, 'missing.csv');
     await expect(loadK6Csv(file, new RecordingSink())).rejects.toThrow(`input: cannot read \`${file}\`: ENOENT`);
+  });
+});
+
+// --- the scanner: quoting, line endings, layouts, chunk boundaries ---------------------------------
+
+describe('loadK6Csv: the scanner', () => {
+  const HEADER_5 = 'metric_name,timestamp,metric_value,status,extra_tags';
+  const T = 1641298536000;
+
+  it.each([
+    {
+      title: 'a quoted extra_tags cell with a comma',
+      csv: `${HEADER_5}\nvus,1641298536,1.000000,200,"note=a, b&x=1"\n`,
+      samples: [{ metric: 'vus', timeMs: T, value: 1, tags: { status: '200', note: 'a, b', x: '1' } }],
+    },
+    {
+      title: 'a doubled quote inside quotes',
+      csv: `${HEADER_5}\nchecks,1641298536,1.000000,,"check=say ""hi"""\n`,
+      samples: [{ metric: 'checks', timeMs: T, value: 1, tags: { check: 'say "hi"' } }],
+    },
+    {
+      title: 'quoted numbers and a quoted empty cell (an absent tag)',
+      csv: `${HEADER_5}\nvus,"1641298536","2.500000","",a=1\n`,
+      samples: [{ metric: 'vus', timeMs: T, value: 2.5, tags: { a: '1' } }],
+    },
+    {
+      // csv-parse `relax_quotes`, kept: k6 never writes these, a corrupted cell stays one cell.
+      title: 'a quote inside an unquoted cell, and text after a closing quote, as characters',
+      csv: `${HEADER_5}\nvus,1641298536,1.000000,200,a=b"c\nvus,1641298536,2.000000,"200"x,a=1\n`,
+      samples: [
+        { metric: 'vus', timeMs: T, value: 1, tags: { status: '200', a: 'b"c' } },
+        { metric: 'vus', timeMs: T, value: 2, tags: { status: '"200"x', a: '1' } },
+      ],
+    },
+    {
+      title: 'a CRLF file with a BOM, a blank CRLF line, a quoted last cell and no final line break',
+      csv: `\uFEFF${HEADER_5}\r\nvus,1641298536,1.000000,200,a=1\r\n\r\nvus,1641298537,2.000000,"200","a=1"`,
+      samples: [
+        { metric: 'vus', timeMs: T, value: 1, tags: { status: '200', a: '1' } },
+        { metric: 'vus', timeMs: T + 1000, value: 2, tags: { status: '200', a: '1' } },
+      ],
+    },
+    {
+      // csv-parse kept the `\r` in the last cell here (its line break was fixed by the first line).
+      title: 'a file mixing LF and CRLF line breaks',
+      csv: `${HEADER_5}\nvus,1641298536,1.000000,200,a=1\r\nvus,1641298537,2.000000,200,"a=1"\r\n`,
+      samples: [
+        { metric: 'vus', timeMs: T, value: 1, tags: { status: '200', a: '1' } },
+        { metric: 'vus', timeMs: T + 1000, value: 2, tags: { status: '200', a: '1' } },
+      ],
+    },
+    {
+      title: 'a lone `\\r` inside a cell (not a line break)',
+      csv: `${HEADER_5}\nvus,1641298536,1.000000,200,a=1\rb\n`,
+      samples: [{ metric: 'vus', timeMs: T, value: 1, tags: { status: '200', a: '1\rb' } }],
+    },
+    {
+      title: 'UTF-8 in unquoted and quoted cells and in a metric name',
+      csv: `${HEADER_5}\nchecks,1641298536,1.000000,,check=статус ✓\nchecks,1641298536,0.000000,,"check=статус, ✓"\nлатентность,1641298536,3.000000,,\n`,
+      samples: [
+        { metric: 'checks', timeMs: T, value: 1, tags: { check: 'статус ✓' } },
+        { metric: 'checks', timeMs: T, value: 0, tags: { check: 'статус, ✓' } },
+        { metric: 'латентность', timeMs: T, value: 3, tags: {} },
+      ],
+    },
+    {
+      title: 'the tag columns before the metric (columns by name)',
+      csv: 'status,extra_tags,metric_name,timestamp,metric_value\n200,a=1,vus,1641298536,1.000000\n,,vus,1641298537,2.000000\n',
+      samples: [
+        { metric: 'vus', timeMs: T, value: 1, tags: { status: '200', a: '1' } },
+        { metric: 'vus', timeMs: T + 1000, value: 2, tags: {} },
+      ],
+    },
+    {
+      title: 'a tag column apart from extra_tags',
+      csv: 'metric_name,status,timestamp,metric_value,extra_tags\nvus,200,1641298536,1.000000,a=1\nvus,500,1641298536,2.000000,a=1\n',
+      samples: [
+        { metric: 'vus', timeMs: T, value: 1, tags: { status: '200', a: '1' } },
+        { metric: 'vus', timeMs: T, value: 2, tags: { status: '500', a: '1' } },
+      ],
+    },
+    {
+      // The digit-by-digit path stops at 15 digits; longer ones and other forms go to Number.
+      title: 'decimals of every form',
+      csv: `${HEADER_5}\n${['1234567890123.456789', '0.000001', '-0.500000', '+3', '.5', '7.', '1e3', '2.5E-3', '000000000000000012.5'].map((v) => `vus,1641298536,${v},,`).join('\n')}\n`,
+      samples: [1234567890123.456789, 0.000001, -0.5, 3, 0.5, 7, 1000, 0.0025, 12.5].map((value) => ({ metric: 'vus', timeMs: T, value, tags: {} })),
+    },
+  ])('reads $title', async ({ csv, samples }) => {
+    const { file, sink, report } = await load(csv);
+    expect(sink.samples).toEqual(samples);
+    expect(report).toEqual({ path: file, format: 'k6-csv', lines: samples.length, skipped: 0, problems: [], problems_total: 0 });
+  });
+
+  it.each([
+    {
+      title: 'a row with too few fields',
+      rows: ['vus,1641298536,1.000000,200'],
+      problem: (file: string) => ({ line: 2, message: `k6 csv: row with \`4\` fields at ${file}:2: expected 5 fields as in the header` }),
+    },
+    {
+      title: 'a quoted row with too few fields',
+      rows: ['vus,"1641298536",1.000000'],
+      problem: (file: string) => ({ line: 2, message: `k6 csv: row with \`3\` fields at ${file}:2: expected 5 fields as in the header` }),
+    },
+    {
+      title: 'a row with a comma too many in its tags',
+      rows: ['vus,1641298536,1.000000,200,a=1,b=2'],
+      problem: (file: string) => ({ line: 2, message: `k6 csv: row with \`6\` fields at ${file}:2: expected 5 fields as in the header` }),
+    },
+    {
+      title: 'a hexadecimal value (Number would take it)',
+      rows: ['vus,1641298536,0x10,200,'],
+      problem: (file: string) => ({ line: 2, message: `k6 csv: metric_value \`0x10\` at ${file}:2: expected a number` }),
+    },
+    {
+      title: 'a bad value in a quoted row',
+      rows: ['vus,1641298536," 1",200,'],
+      problem: (file: string) => ({ line: 2, message: `k6 csv: metric_value \` 1\` at ${file}:2: expected a number` }),
+    },
+  ])('reports $title with its line and keeps the rows around it', async ({ rows, problem }) => {
+    const { file, sink, report } = await load([HEADER_5, ...rows, 'vus,1641298537,2.000000,200,a=1', ''].join('\n'));
+    expect(sink.samples).toEqual([{ metric: 'vus', timeMs: T + 1000, value: 2, tags: { status: '200', a: '1' } }]);
+    expect(report).toEqual({ path: file, format: 'k6-csv', lines: 2, skipped: 1, problems: [problem(file)], problems_total: 1 });
+  });
+
+  it('gives a tag set one key whether its cells are quoted or not, and in any extra_tags order', async () => {
+    const { sink } = await load(
+      [HEADER_5, 'vus,1641298536,1.000000,200,a=1&b=2', 'vus,1641298536,2.000000,"200","a=1&b=2"', 'vus,"1641298536",3.000000,200,b=2&a=1', 'vus,1641298536,4.000000,200,a=1'].join('\n'),
+    );
+    expect(sink.keys).toEqual([...Array<string>(3).fill('[["a","1"],["b","2"],["status","200"]]'), '[["a","1"],["status","200"]]']);
+  });
+
+  it('counts the lines of a quoted line break for the rows after it', async () => {
+    const { file, report } = await load([HEADER_5, 'vus,1641298536,1.000000,200,"a=x', 'y', 'z"', 'vus,1641298536,bad,200,', 'vus,"1641298536",bad,200,'].join('\r\n'));
+    expect(report.problems).toEqual([
+      { line: 5, message: `k6 csv: metric_value \`bad\` at ${file}:5: expected a number` },
+      { line: 6, message: `k6 csv: metric_value \`bad\` at ${file}:6: expected a number` },
+    ]);
+    expect(report.lines).toBe(3);
+  });
+
+  it.each([
+    { title: 'an unquoted row', open: '' },
+    { title: 'a quote that is never closed', open: '"' },
+  ])('stops at a row longer than 1 MiB ($title) and keeps the rows before', async ({ open }) => {
+    const long = `vus,1641298536,1.000000,200,${open}${'x'.repeat(1 << 20)}`;
+    const { file, sink, report } = await load([HEADER_5, 'vus,1641298536,1.000000,200,a=1', long, 'vus,1641298537,2.000000,200,a=1', ''].join('\n'));
+    expect(sink.samples).toEqual([{ metric: 'vus', timeMs: T, value: 1, tags: { status: '200', a: '1' } }]);
+    expect(report).toEqual({
+      path: file,
+      format: 'k6-csv',
+      lines: 2,
+      skipped: 1,
+      problems: [{ line: 3, message: `k6 csv: row longer than 1048576 bytes at ${file}:3: expected a k6 CSV row; reading stopped there` }],
+      problems_total: 1,
+    });
+  });
+
+  // Rows of every length, some quoted over two lines, so that rows, quoted cells, `\r\n` pairs and
+  // UTF-8 sequences fall on the 64 KiB chunk boundaries of a plain file and zlib's of a gzip one.
+  const rows = Array.from({ length: 6000 }, (_, i) => {
+    const url = `https://a.test/${'é'.repeat(i % 7)}${'p'.repeat(i % 53)}`;
+    const quoted = i % 5 === 0;
+    const extra = quoted ? `"q=line ${i}\r\nnext, ""${i}""&u=${url}"` : `q=${i}&u=${url}`;
+    return {
+      text: `http_req_duration,${1641298536 + (i >> 8)},${(i * 0.37).toFixed(6)},${i % 3 === 0 ? '500' : '200'},${extra}`,
+      sample: {
+        metric: 'http_req_duration',
+        timeMs: (1641298536 + (i >> 8)) * 1000,
+        value: Number((i * 0.37).toFixed(6)),
+        tags: { status: i % 3 === 0 ? '500' : '200', q: quoted ? `line ${i}\r\nnext, "${i}"` : String(i), u: url },
+      },
+    };
+  });
+  const chunked = `${HEADER_5}\r\n${rows.map((r) => r.text).join('\r\n')}\r\n`;
+
+  it.each([
+    { title: 'a plain file', content: () => chunked },
+    { title: 'a gzip file', content: () => gzipSync(chunked) },
+  ])('reads rows across chunk boundaries in $title', async ({ content }) => {
+    const { sink, report } = await load(content());
+    expect(report.problems).toEqual([]);
+    expect(report.lines).toBe(rows.length);
+    expect(sink.samples).toEqual(rows.map((r) => r.sample));
+  });
+});
+
+// --- against the csv-parse loader it replaced ------------------------------------------------------
+
+describe('loadK6Csv: the same as the csv-parse loader on real k6 output', () => {
+  // results-samples/k6-csv/README.md: real k6 v2.2.0 runs (one request per iteration, 4 answered 500);
+  // the counts below were read from the files with `zcat | grep -c`.
+  it.each([
+    { name: 'k6-plain.csv.gz', records: 1572, requests: 120, note: undefined },
+    { name: 'k6-quoted.csv.gz', records: 1585, requests: 121, note: 'a "quoted", tag\nover two lines' },
+  ])('$name gives the same samples, report and aggregates', async ({ name, records, requests, note }) => {
+    const file = join(repoRoot, 'results-samples', 'k6-csv', name);
+    const [fresh, old] = [new RecordingSink(), new RecordingSink()];
+    const report = await loadK6Csv(file, fresh);
+    expect(report).toEqual(await loadK6CsvBaseline(file, old));
+    expect(report).toEqual({ path: file, format: 'k6-csv', lines: records, skipped: 0, problems: [], problems_total: 0 });
+    expect(fresh.samples).toEqual(old.samples);
+    expect(fresh.keys).toEqual(old.keys);
+    expect(fresh.declared).toEqual(old.declared);
+    expect(fresh.samples.filter((s) => s.metric === 'http_reqs')).toHaveLength(requests);
+    expect(fresh.samples.filter((s) => s.tags.status === '500')).toHaveLength(36);
+    if (note !== undefined) expect(fresh.samples.every((s) => s.tags.note === note)).toBe(true);
+
+    const [freshAggregate, oldAggregate] = [new Aggregator(), new Aggregator()];
+    await loadK6Csv(file, freshAggregate);
+    await loadK6CsvBaseline(file, oldAggregate);
+    expect(freshAggregate.groups().length).toBeGreaterThan(10);
+    expect(freshAggregate.groups()).toEqual(oldAggregate.groups());
+  });
+
+  it('gives the same samples as the csv-parse loader on the benchmark\'s generated data', async () => {
+    const file = join(dir, 'generated.csv');
+    const made = generateCsv(file, 400_000);
+    const [fresh, old] = [new RecordingSink(), new RecordingSink()];
+    const report = await loadK6Csv(file, fresh);
+    expect(report).toEqual(await loadK6CsvBaseline(file, old));
+    expect(report.problems_total).toBe(0);
+    expect(fresh.samples.filter((s) => s.metric === 'http_reqs')).toHaveLength(made.requests);
+    expect(fresh.samples).toEqual(old.samples);
+    expect(fresh.keys).toEqual(old.keys);
   });
 });
