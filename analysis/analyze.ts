@@ -16,7 +16,7 @@ export interface Analysis extends Loaded {
   /** Each run with its key numbers, in report order. */
   readonly results: readonly { readonly run: Run; readonly numbers: RunNumbers }[];
   readonly tables: {
-    /** Per run per second: requests, rps, errors, p50/p95/p99, iterations, dropped, VUs. */
+    /** Per run per time bucket (1 s, coarser for long runs: `bucket_s`): requests, rps, errors, p50/p95/p99, iterations, dropped, VUs. */
     series(): ColumnTable;
     /** Per run per metric and tag set, over the whole run. */
     groups(): ColumnTable;
@@ -41,7 +41,7 @@ function fromLoaded(loaded: Loaded): Analysis {
     findings,
     results,
     tables: {
-      series: () => seriesTable(loaded.runs, loaded.bucketMs),
+      series: () => seriesTable(loaded.runs),
       groups: () => groupsTable(loaded.runs),
       resources: () => resourcesTable(loaded.runs, loaded.snapshots),
       replicas: () => replicasTable(loaded.runs, loaded.snapshots),

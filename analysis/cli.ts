@@ -19,7 +19,8 @@ export { EXIT_GATE_FAILED, EXIT_OK, EXIT_USAGE_OR_INPUT };
 
 const FLAGS = {
   out: { type: 'string', value: 'DIR', help: 'where to write the report (default: <folder>/report for one folder\nor files of one folder, else ./report)' },
-  bucket: { type: 'string', value: 'D', help: 'time bucket of the per-second series, a duration such as 1s or 10s (default 1s)' },
+  bucket: { type: 'string', value: 'D', help: 'finest time bucket of the series, a duration such as 1s or 10s (default 1s;\nruns longer than 2000 buckets get coarser ones, stated in the report)' },
+  'max-tag-sets': { type: 'string', value: 'N', help: 'tag sets kept per metric; further ones (URLs with ids) are folded\ninto one "(other)" group per metric (default 1000)' },
   ...REPORT_FLAGS,
   help: { type: 'boolean', short: 'h', help: 'this text' },
 } as const;
@@ -47,14 +48,20 @@ export function runCli(argv: readonly string[], io: CliIo): Promise<CliResult> {
     let bucketMs = 1000;
     if (values.bucket !== undefined) {
       const bucket = parseDuration(values.bucket);
-      if (bucket === undefined || bucket.seconds <= 0) throw new AnalysisError('usage', `analyze: \`--bucket\` is \`${values.bucket}\`: expected a duration such as \`1s\` or \`10s\``);
-      bucketMs = bucket.seconds * 1000;
+      if (bucket === undefined || Math.round(bucket.seconds * 1000) < 1) throw new AnalysisError('usage', `analyze: \`--bucket\` is \`${values.bucket}\`: expected a duration such as \`1s\` or \`10s\``);
+      // Whole milliseconds: coarser buckets are whole multiples of it.
+      bucketMs = Math.round(bucket.seconds * 1000);
+    }
+    let maxTagSets: number | undefined;
+    if (values['max-tag-sets'] !== undefined) {
+      maxTagSets = Number(values['max-tag-sets']);
+      if (!Number.isInteger(maxTagSets) || maxTagSets < 1) throw new AnalysisError('usage', `analyze: \`--max-tag-sets\` is \`${values['max-tag-sets']}\`: expected a whole number ≥ 1`);
     }
     const { options, gates } = reportOptions('analyze', values);
     // Paths stay as the user typed them (messages and reports show them), resolved only when the
     // caller's folder is not this process's.
     const paths = positionals.map((p) => (io.cwd === process.cwd() || path.isAbsolute(p) ? p : path.resolve(io.cwd, p)));
-    const analysis = await analyze(paths, { bucketMs });
+    const analysis = await analyze(paths, { bucketMs, ...(maxTagSets === undefined ? {} : { maxTagSets }) });
     const outDir = path.resolve(io.cwd, values.out ?? defaultOut(paths, io.cwd));
     // Paths relative to the report, so a run directory can be moved or archived with its report.
     const context = analysisContext(analysis, { ...options, path: (file) => path.relative(outDir, path.resolve(file)) || '.' });

@@ -2,6 +2,7 @@
  * Findings: what a reader must not miss, each traced to the numbers behind it. A finding never
  * fills a gap: missing data is reported as missing, with the reason.
  */
+import { OTHER_NAME, type FoldedTagSets } from './ingest/aggregate.ts';
 import type { InputReport } from './ingest/problems.ts';
 import { recordsOf } from './model/load.ts';
 import { LOADGEN_CPU_LIMIT_MILLICORES, loadgenNumbers, loadgenVerdict, runNumbers, type Run } from './model/run.ts';
@@ -33,6 +34,7 @@ export const FINDING_KINDS = {
   'partial-resource-data': 'some captures of a run held no data',
   'input-skipped': 'a file beside a run that is not a k6 output, summary or capture',
   'input-problems': 'broken lines or other problems in an input',
+  'tag-sets-folded': "a metric had more tag sets than the limit (URLs with ids): the rest went into its \"other\" group",
   capacity: "a sweep's capacity (a warning when no level holds the SLO)",
   slo: 'a level broke the SLO (p95, p99, error rate, rate held, dropped iterations)',
   'capacity-inconclusive': 'levels limited by the load generator, so capacity beyond them is not measured',
@@ -129,6 +131,28 @@ export function runFindings(run: Run): Finding[] {
       'warn',
       t`${run.label}: achieved ${value(numbers.rps, 'rate')} of ${value(run.level, 'rate')}`,
       t`${value(numbers.rps / run.level, 'share')} of the target rate, below ${value(RATE_HELD_SHARE, 'percent')}: the load generator or the target could not keep the rate`,
+    );
+  }
+
+  const folded = run.aggregator?.folded() ?? [];
+  if (folded.length > 0) {
+    const limit = run.aggregator?.maxTagSets ?? 0;
+    // Metrics of one request share their tag sets: one line for those folded alike.
+    const alike = new Map<string, FoldedTagSets[]>();
+    for (const f of folded) alike.set(`${f.tagSets}|${f.atLeast}|${f.samples}`, [...(alike.get(`${f.tagSets}|${f.atLeast}|${f.samples}`) ?? []), f]);
+    const metrics = join(
+      [...alike.values()].map((same) => {
+        const f = same[0] as FoldedTagSets;
+        const each = same.length > 1 ? ' each' : '';
+        return t`${join(same.map((m) => [code(m.metric)]), ', ')}: ${f.atLeast ? 'at least ' : ''}${value(f.tagSets, 'count')} ${f.tagSets === 1 ? 'tag set' : 'tag sets'} (${value(f.samples, 'count')} samples${each})`;
+      }),
+      '; ',
+    );
+    add(
+      'tag-sets-folded',
+      'warn',
+      t`${run.label}: too many tag sets, ${folded.length === 1 ? 'one metric' : `${folded.length} metrics`} folded into "${OTHER_NAME}"`,
+      t`past ${value(limit, 'count')} tag sets per metric (\`--max-tag-sets N\`), further ones were folded into one group per metric with \`name\` ${code(OTHER_NAME)}: ${metrics}. Their samples still count in the run's totals and percentiles, but not per endpoint. URLs with ids make one tag set per id: use k6's \`name\` tag (URL grouping: \`http.url\` template literals, or \`tags: { name: '/users/{id}' }\` on the request)`,
     );
   }
 

@@ -10,7 +10,7 @@
 export { analyze, mergeAnalyses, type Analysis } from './analyze.ts';
 export { AnalysisError, type AnalysisErrorCode } from './errors.ts';
 export { FINDING_KINDS, finding, inputFindings, runFindings, type Finding, type Severity } from './findings.ts';
-export { Aggregator, type BucketStats, type SeriesGroup } from './ingest/aggregate.ts';
+export { Aggregator, groupTotals, type AggregatorTransfer, type BucketStats, type FoldedTagSets, type SeriesGroup } from './ingest/aggregate.ts';
 export { loadK6Csv } from './ingest/k6-csv.ts';
 export { loadK6Ndjson } from './ingest/k6-ndjson.ts';
 export { loadK6Summary, type SummaryLoad } from './ingest/k6-summary.ts';

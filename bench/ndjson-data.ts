@@ -30,8 +30,12 @@ const ENDPOINTS = [
   { method: 'GET', path: '/metrics', weight: 0.1, medianMs: 0.9 },
 ];
 
-export function generateNdjson(file: string, targetBytes: number, options: { rate?: number; seed?: number } = {}): GeneratedData {
-  const { rate = 100, seed = 1 } = options;
+/**
+ * Writes requests at `rate` per second until the file has `targetBytes`, or (with `seconds`) until
+ * that much time of the run is written, whichever comes first.
+ */
+export function generateNdjson(file: string, targetBytes: number, options: { rate?: number; seed?: number; seconds?: number; runId?: string } = {}): GeneratedData {
+  const { rate = 100, seed = 1, seconds = Number.POSITIVE_INFINITY, runId = '20261124T010000Z-3f9c2a' } = options;
   const random = mulberry32(seed);
   const fd = openSync(file, 'w');
   const declared = new Set<string>();
@@ -60,13 +64,13 @@ export function generateNdjson(file: string, targetBytes: number, options: { rat
     emit(`{"metric":"${metric}","type":"Point","data":{"time":"${rfc3339(timeNs)}","value":${value},"tags":${tags}}}`);
   };
 
-  const runId = '20261124T010000Z-3f9c2a';
   const start = 1_795_000_000_000_000_000n; // 2026-11-19, in ns
+  const end = Number.isFinite(seconds) ? start + BigInt(Math.round(seconds * 1e9)) : null;
   const stepNs = BigInt(Math.round(1e9 / rate));
   let now = start;
   let nextSecond = start;
   try {
-    while (bytes + pending < targetBytes) {
+    while (bytes + pending < targetBytes && (end === null || now < end)) {
       if (now >= nextSecond) {
         const vusTags = `{"level":"${rate}","run_id":"${runId}","target":"sample"}`;
         point('vus', nextSecond, 5 + Math.floor(random() * 3), vusTags);

@@ -172,7 +172,7 @@ export const capacityAnalysis: AnalysisDefinition = {
       charts,
       notes: [
         t`SLO: ${sloPhrase(slo)}, and each level held: achieved at least ${value(slo.min_achieved_share, 'percent')} of the offered rate, at most ${value(slo.max_dropped_share, 'percent')} of its iterations dropped. ${sourceNote(slo)}`,
-        t`Numbers are each level's steady state: the first ${warmupRule(context)} and the last, partial second are left out (set the warm-up with \`--warmup D\`). The maximum sustainable rate is the highest level that holds the SLO with every lower level holding it too; a level where the load generator was the limit (k6 at 0.8 of a core or more, or out of VUs while iterations were fast) is never taken as the target's capacity.`,
+        t`Numbers are each level's steady state: the first ${warmupRule(context)} and the last, partial ${context.analysis.runs.every((run) => (run.aggregator?.bucketMs ?? 1000) === 1000) ? 'second' : 'time bucket'} are left out (set the warm-up with \`--warmup D\`). The maximum sustainable rate is the highest level that holds the SLO with every lower level holding it too; a level where the load generator was the limit (k6 at 0.8 of a core or more, or out of VUs while iterations were fast) is never taken as the target's capacity.`,
         t`The knee is where latency turns upward: the maximum of Kneedle's difference curve (Satopää, Albrecht, Irwin and Raghavan, "Finding a 'Kneedle' in a Haystack", ICDCS Workshops 2011), taken offline, on p95 (made non-decreasing) against the offered rate, over levels not limited by the load generator; named only when p95 at least ${value(KNEE_MIN_RISE, 'number')}-folds across the sweep.`,
       ],
       data: results.map(({ capacity }) => capacityData(capacity)),
@@ -505,9 +505,10 @@ function capacityCharts(context: AnalysisContext, sweep: Sweep, capacity: Capaci
   } as unknown as TopLevelSpec;
 
   const labels = new Map(capacity.points.map((p) => [p.run, p.label]));
-  const series = (context.series.objects() as { run: string; t: number; p95_ms: number | null }[])
-    .filter((row) => labels.has(row.run) && row.p95_ms !== null)
-    .map((row) => ({ run: labels.get(row.run), t: row.t, p95_ms: row.p95_ms }));
+  const rows = (context.series.objects() as { run: string; t: number; p95_ms: number | null; bucket_s: number }[]).filter((row) => labels.has(row.run));
+  const series = rows.filter((row) => row.p95_ms !== null).map((row) => ({ run: labels.get(row.run), t: row.t, p95_ms: row.p95_ms }));
+  // Long levels have coarser buckets than 1 s (the Method section says which).
+  const per = rows.every((row) => row.bucket_s === 1) ? 'per second' : 'per time bucket';
   const overTime = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     width: WIDTH,
@@ -525,6 +526,6 @@ function capacityCharts(context: AnalysisContext, sweep: Sweep, capacity: Capaci
     { id: `${id}-latency-vs-rate`, title: `Latency vs offered rate — ${sweep.label}`, spec: latencySpec },
     { id: `${id}-achieved-vs-offered`, title: `Achieved vs offered rate — ${sweep.label}`, spec: throughputSpec },
     { id: `${id}-errors-vs-rate`, title: `Error rate vs offered rate — ${sweep.label}`, spec: errorsSpec },
-    { id: `${id}-latency-over-time`, title: `p95 per second over each level — ${sweep.label}`, spec: overTime },
+    { id: `${id}-latency-over-time`, title: `p95 ${per} over each level — ${sweep.label}`, spec: overTime },
   ];
 }

@@ -25,8 +25,9 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import { finding, type Finding } from '../findings.ts';
-import { windowSamples, type WindowSample } from '../model/steady.ts';
+import { wholeBucketsMs, windowSamples, type WindowSample } from '../model/steady.ts';
 import type { Sweep } from '../model/sweeps.ts';
+import type { OtherTool, Run } from '../model/run.ts';
 import { section, type Check, type Section, type TableSpec } from '../report/section.ts';
 import { code, join, t, value, type Phrase } from '../report/text.ts';
 import { hodgesLehmann } from '../stats/hodges-lehmann.ts';
@@ -108,14 +109,17 @@ const WORSE_WHEN_HIGHER: Readonly<Record<Metric, boolean>> = { p50_ms: true, p95
 /**
  * The window length for a level: the shortest of the choices in which the level sends at least 200
  * requests (a window's p95 then rests on its 10 slowest), unless that leaves fewer than 8 windows in
- * the steady state: then the longest that leaves 8.
+ * the steady state: then the longest that leaves 8. Only choices that are whole multiples of the
+ * runs' time bucket (`bucketS`: 1 s, coarser for long runs) are taken; with none, the bucket itself.
  */
-export function windowFor(level: number | null, steadySeconds: number | null): number {
+export function windowFor(level: number | null, steadySeconds: number | null, bucketS = 1): number {
+  const choices = WINDOW_CHOICES_S.filter((s) => s % bucketS === 0);
+  if (choices.length === 0) return bucketS * 1000;
   const rate = level ?? 0;
-  const enough = WINDOW_CHOICES_S.find((s) => rate * s >= MIN_REQUESTS_PER_WINDOW) ?? (WINDOW_CHOICES_S[WINDOW_CHOICES_S.length - 1] as number);
+  const enough = choices.find((s) => rate * s >= MIN_REQUESTS_PER_WINDOW) ?? (choices[choices.length - 1] as number);
   if (steadySeconds === null) return enough * 1000;
-  const fits = WINDOW_CHOICES_S.filter((s) => steadySeconds / s >= MIN_WINDOWS);
-  const longest = fits.length === 0 ? 1 : (fits[fits.length - 1] as number);
+  const fits = choices.filter((s) => steadySeconds / s >= MIN_WINDOWS);
+  const longest = fits.length === 0 ? (choices[0] as number) : (fits[fits.length - 1] as number);
   return Math.min(enough, longest) * 1000;
 }
 
@@ -149,6 +153,10 @@ function incomparable(baseline: Side, candidate: Side, pair: Pair): string | nul
   const b = pair.baseline;
   const c = pair.candidate;
   if (b.scenario !== null && c.scenario !== null && b.scenario !== c.scenario) return `different executors: scenario \`${b.scenario}\` against \`${c.scenario}\``;
+  const tb = toolOf(baseline, b.run);
+  const tc = toolOf(candidate, c.run);
+  if ((tb === undefined) !== (tc === undefined)) return `different load models: ${loadModel(b, tb)} against ${loadModel(c, tc)}`;
+  if (tb !== undefined && tc !== undefined && tb.users !== tc.users) return `different user counts: ${loadModel(b, tb)} against ${loadModel(c, tc)}`;
   if (b.level !== c.level) return `different target rates: ${b.level ?? 'none'}/s against ${c.level ?? 'none'}/s`;
   if (b.duration_s !== null && c.duration_s !== null && Math.abs(b.duration_s - c.duration_s) > DURATION_TOLERANCE * Math.max(b.duration_s, c.duration_s)) {
     return `different durations: ${round(b.duration_s)} s against ${round(c.duration_s)} s`;
@@ -161,6 +169,51 @@ function incomparable(baseline: Side, candidate: Side, pair: Pair): string | nul
   }
   if (b.source !== 'raw' || c.source !== 'raw') return 'a run known only from its summary has no per-window samples to test';
   return null;
+}
+
+/** The other load tool (Locust, JMeter) that made a side's run, `undefined` for k6's. */
+function toolOf(side: Side, run: string): OtherTool | undefined {
+  return side.context.analysis.runs.find((r) => r.id === run)?.tool;
+}
+
+/** A latency metric's value as the tool reported it (Locust's `_stats.csv`), when the run has no per-request durations. */
+function toolLatency(tool: OtherTool | undefined, row: RunRow, metric: Metric): number | null {
+  if (tool?.latencyMs == null || row[STEADY[metric]] !== null) return null;
+  return metric === 'p50_ms' ? tool.latencyMs.p50 : metric === 'p95_ms' ? tool.latencyMs.p95 : metric === 'p99_ms' ? tool.latencyMs.p99 : null;
+}
+
+const TOOL_NAME: Readonly<Record<OtherTool['name'], string>> = { locust: 'Locust', jmeter: 'JMeter' };
+
+function loadModel(row: RunRow, tool: OtherTool | undefined): string {
+  if (tool !== undefined) return `${TOOL_NAME[tool.name]}'s ${tool.users ?? 'unknown number of'} ${tool.name === 'jmeter' ? 'threads' : 'users'} (a closed model)`;
+  return row.level === null ? `k6${row.scenario === null ? '' : ` scenario \`${row.scenario}\``}` : `k6 at ${row.level}/s (an arrival rate)`;
+}
+
+/**
+ * What the tools behind `runs` measure differently from k6, when any of them holds Locust's or
+ * JMeter's results: one sentence per tool, and one on the load models (the comparison's notes and
+ * the Method section state them).
+ */
+export function toolNotes(runs: readonly Run[]): Phrase[] {
+  const names = new Set(runs.map((run) => run.tool?.name ?? 'k6'));
+  if (names.size === 1 && names.has('k6')) return [];
+  const notes: Phrase[] = [];
+  if (names.has('locust')) {
+    notes.push(
+      t`Locust: requests and failures per second are exact (the differences of the running totals in \`_stats_history.csv\`, at each row's second), but Locust records no per-request durations. Its p50, p90, p95 and p99 are Locust's own, over the whole run from \`_stats.csv\`, computed from response times it rounds to 2 significant digits above 100 ms (the history's per-row percentiles are over a rolling 10 s window and are not used): they are shown as Locust reported them, not recomputed, and not tested against percentiles computed from every request.`,
+    );
+  }
+  if (names.has('jmeter')) {
+    notes.push(
+      t`JMeter: one JTL row per request, so counts and percentiles come from the same histograms as k6's. JMeter's \`elapsed\` includes the connection set-up (\`Connect\`), k6's \`http_req_duration\` does not; JMeter's success is its own verdict (assertions included), k6's \`http_req_failed\` the response status.`,
+    );
+  }
+  notes.push(
+    names.has('k6')
+      ? t`Load models differ: Locust's users and JMeter's threads are a closed model (each waits for its answer before sending the next request, so a slower target gets fewer requests, and latency under overload looks better than it is), k6's arrival-rate executors an open one (the rate is offered whatever the latency). A user count is not a request rate: such runs are shown beside each other and not tested.`
+      : t`Load model: Locust's users and JMeter's threads are a closed model (each waits for its answer before sending the next request, so a slower target gets fewer requests, and latency under overload looks better than it is), not an arrival rate as k6's arrival-rate executors offer: a user count is not a request rate.`,
+  );
+  return notes;
 }
 
 function minOf(a: number | null, b: number | null): number | null {
@@ -192,16 +245,21 @@ export function compareSides(baseline: Side, candidate: Side, options: CompareOp
   const tested: { at: number; practical: boolean; direction: number; valueDirection: number }[] = [];
   for (const pair of pairs) {
     const refusal = incomparable(baseline, candidate, pair);
-    const windowMs = options.windowMs ?? windowFor(pair.baseline.level ?? pair.candidate.level, minOf(pair.baseline.steady_s, pair.candidate.steady_s));
     const runOf = (side: Side, id: string) => side.context.analysis.runs.find((run) => run.id === id);
     const bRun = runOf(baseline, pair.baseline.run);
     const cRun = runOf(candidate, pair.candidate.run);
+    // Windows are whole buckets of both runs (a long run has coarser ones than 1 s).
+    const bucketMs = Math.max(bRun?.aggregator?.bucketMs ?? 1000, cRun?.aggregator?.bucketMs ?? 1000);
+    const windowMs = wholeBucketsMs(options.windowMs ?? windowFor(pair.baseline.level ?? pair.candidate.level, minOf(pair.baseline.steady_s, pair.candidate.steady_s), bucketMs / 1000), bucketMs);
     const bWindows = bRun === undefined ? [] : windowSamples(bRun, { warmupMs: baseline.context.options.warmupMs, windowMs });
     const cWindows = cRun === undefined ? [] : windowSamples(cRun, { warmupMs: candidate.context.options.warmupMs, windowMs });
     for (const metric of METRICS) {
-      const bValue = pair.baseline[STEADY[metric]] as number | null;
-      const cValue = pair.candidate[STEADY[metric]] as number | null;
-      const delta = bValue === null || cValue === null || bValue === 0 ? null : ((cValue - bValue) / bValue) * 100;
+      // Locust's latency is only its own whole-run figure: shown beside the other side, never as a change.
+      const bOwn = toolLatency(bRun?.tool, pair.baseline, metric);
+      const cOwn = toolLatency(cRun?.tool, pair.candidate, metric);
+      const bValue = bOwn ?? (pair.baseline[STEADY[metric]] as number | null);
+      const cValue = cOwn ?? (pair.candidate[STEADY[metric]] as number | null);
+      const delta = bValue === null || cValue === null || bValue === 0 || bOwn !== null || cOwn !== null ? null : ((cValue - bValue) / bValue) * 100;
       const base = {
         baseline: baseline.label,
         candidate: candidate.label,
@@ -232,7 +290,10 @@ export function compareSides(baseline: Side, candidate: Side, options: CompareOp
           p_value: null,
           p_adjusted: null,
           verdict: 'not-comparable',
-          reason: `too few windows of ${windowMs / 1000} s to test (${bSamples.length} and ${cSamples.length}; at least 2 each): run longer levels`,
+          reason:
+            metric.endsWith('_ms') && (bRun?.tool?.name === 'locust' || cRun?.tool?.name === 'locust')
+              ? `Locust records no per-request durations: its own whole-run percentiles have no windows to test`
+              : `too few windows of ${windowMs / 1000} s to test (${bSamples.length} and ${cSamples.length}; at least 2 each): run longer levels`,
         });
         continue;
       }
@@ -367,6 +428,7 @@ export function comparisonSection(baseline: Side, candidate: Side, options: Comp
     tables: [comparisonTable(comparisons)],
     charts: comparisonCharts(comparisons, subject, candidate.label),
     notes: [
+      ...toolNotes([...baseline.context.analysis.runs, ...candidate.context.analysis.runs]),
       t`Each matched level's steady state (warm-up and the last second left out) is cut into windows (${join([...new Set(comparisons.map((c) => c.window_s))].map((s) => [value(s, 'seconds')]), ', ')}: the shortest of 1, 2, 5, 10, 15, 30 or 60 s holding at least 200 requests, short enough for 8 windows; \`--window D\` sets it). Per window: p50, p95, p99, achieved rate, error rate.`,
       t`Test: two-sided Mann–Whitney U over the windows (exact without ties and under 50 windows a side, else the normal approximation with tie and continuity correction; Mann & Whitney 1947), as benchstat does. Interval: the Hodges–Lehmann shift's distribution-free confidence interval (Moses; Bauer 1972), relative to the baseline windows' median. Change: the steady-state values, candidate ÷ baseline − 1.`,
       t`Verdict \`better\` or \`worse\` only when p < ${value(alpha, 'number')} (\`--alpha\`) after Holm's adjustment over the ${comparisons.filter((c) => c.p_adjusted !== null).length} tests of the comparison (Holm 1979: for independent windows, the chance of any false verdict among them stays at ${value(alpha, 'percent')}) and the change is at least the practical threshold: ${thresholds} (\`--min-effect\` sets one for all; for the error rate ${value(options.minErrorRateChange ?? DEFAULT_MIN_ERROR_RATE_CHANGE, 'percent')} absolute); otherwise \`no-change\`. \`not-comparable\` when the executor, the duration (by more than 10%) or the per-replica resources differ.`,

@@ -20,6 +20,8 @@ interface SeriesRow {
   readonly time: string;
   readonly requests: number;
   readonly rps: number;
+  /** The run's time bucket, s (1, coarser for long runs). */
+  readonly bucket_s: number;
   readonly error_rate: number | null;
   readonly p95_ms: number | null;
   readonly iterations: number;
@@ -34,11 +36,11 @@ function allSnapshots(context: AnalysisContext): SnapshotResult[] {
   return [...seen];
 }
 
-/** The load of every run, per second: offered (iterations started + dropped), achieved, p95, errors. */
+/** The load of every run, per time bucket: offered (iterations started + dropped) and achieved per second, p95, errors. */
 export function loadSeries(context: AnalysisContext): LoadPoint[] {
   return (context.series.objects() as SeriesRow[]).map((row) => ({
     timeMs: Date.parse(row.time),
-    offeredRate: row.iterations + row.dropped_iterations,
+    offeredRate: (row.iterations + row.dropped_iterations) / row.bucket_s,
     rps: row.rps,
     p95Ms: row.p95_ms,
     errorRate: row.error_rate,

@@ -5,9 +5,11 @@
 import { gunzipSync, constants } from 'node:zlib';
 import { detectKind } from '../snapshots/index.ts';
 import { isManifest } from '../model/manifest.ts';
+import { jtlKindOf, type JtlKind } from './jmeter.ts';
+import { locustKindOf, type LocustFileKind } from './locust.ts';
 import { isGzip, peek } from './open.ts';
 
-export type InputKind = 'k6-ndjson' | 'k6-csv' | 'other-csv' | 'json-document' | 'manifest' | 'snapshot' | 'empty' | 'unknown';
+export type InputKind = 'k6-ndjson' | 'k6-csv' | 'other-csv' | 'json-document' | 'manifest' | 'snapshot' | 'empty' | 'unknown' | LocustFileKind | JtlKind;
 
 const HEAD_BYTES = 1 << 16;
 
@@ -28,6 +30,9 @@ export function detectInput(file: string): InputKind {
   if (trimmed === '') return 'empty';
   const firstLine = trimmed.split('\n', 1)[0]?.replace(/\r$/, '') ?? '';
   if (isK6CsvHeader(firstLine)) return 'k6-csv';
+  // Other load tools' results, by their headers: Locust's CSV files, JMeter's JTL (CSV or XML).
+  const other = trimmed.startsWith('{') ? null : (locustKindOf(firstLine) ?? jtlKindOf(trimmed));
+  if (other !== null) return other;
   // A `.csv` whose header is not k6's: the CSV loader refuses it, saying which header it expected.
   if (/\.csv(\.gz)?$/i.test(file) && !trimmed.startsWith('{')) return 'other-csv';
   if (trimmed.startsWith('{')) {

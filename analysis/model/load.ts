@@ -6,20 +6,30 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { AnalysisError } from '../errors.ts';
-import { Aggregator } from '../ingest/aggregate.ts';
+import { Aggregator, BUCKET_BUDGET, MAX_TAG_SETS } from '../ingest/aggregate.ts';
 import { detectInput, type InputKind } from '../ingest/detect.ts';
+import { loadJtlCsv, loadJtlXml } from '../ingest/jmeter.ts';
 import { loadK6Csv } from '../ingest/k6-csv.ts';
 import { loadK6Ndjson } from '../ingest/k6-ndjson.ts';
 import { loadK6Summary, type SummaryLoad } from '../ingest/k6-summary.ts';
+import { loadLocust, locustPrefix, type LocustFileKind } from '../ingest/locust.ts';
 import type { InputReport } from '../ingest/problems.ts';
 import { readSnapshotFile, readSnapshots } from '../snapshots/index.ts';
 import type { SnapshotResult } from '../snapshots/types.ts';
 import { readManifest, type Manifest, type ManifestLevel } from './manifest.ts';
-import { runNumbers, type Run, type RunStatus } from './run.ts';
+import { runNumbers, type OtherTool, type Run, type RunStatus } from './run.ts';
 
 export interface LoadOptions {
-  /** Time bucket of the aggregates, ms (default 1000). */
+  /**
+   * The finest time bucket of the aggregates, ms (default 1000). A run whose groups pass the bucket
+   * budget (ingest/aggregate.ts `BUCKET_BUDGET`, 2000 buckets a group) gets coarser buckets.
+   */
   readonly bucketMs?: number;
+  /**
+   * Tag sets a metric keeps as groups of their own (default ingest/aggregate.ts `MAX_TAG_SETS`, 1000);
+   * further ones (URLs with ids, without k6's `name` tag) are folded into one "other" group per metric.
+   */
+  readonly maxTagSets?: number;
   /** Problems kept per input with their line numbers (all are counted). */
   readonly keepProblems?: number;
 }
@@ -45,17 +55,24 @@ interface RunSource {
   snapshotsDir: string | null;
 }
 
+/**
+ * Time buckets all runs of one analysis may hold together (beyond each group's first): each run gets
+ * an equal share, at least `BUCKET_BUDGET`, as the total budget of its aggregates, so memory does not
+ * grow with the number of runs either; a run past its share gets coarser buckets (ingest/aggregate.ts).
+ */
+export const ANALYSIS_BUCKET_BUDGET = 100_000;
+
 /** Captures within this margin of a run's first and last sample are counted as taken during it. */
 const SNAPSHOT_MARGIN_MS = 15_000;
 
-const DATA_FILE = /\.(json|ndjson|jsonl|csv)(\.gz)?$|\.gz$/;
+const DATA_FILE = /\.(json|ndjson|jsonl|csv|jtl)(\.gz)?$|\.gz$/;
 
 /**
  * Loads every path. Throws `AnalysisError` (with the file and line) when an input the user named is
  * unusable; problems inside usable inputs are reported, not thrown.
  */
 export async function loadRuns(paths: readonly string[], options: LoadOptions = {}): Promise<Loaded> {
-  const { bucketMs = 1000, keepProblems = 20 } = options;
+  const { bucketMs = 1000, keepProblems = 20, maxTagSets = MAX_TAG_SETS } = options;
   if (paths.length === 0) throw new AnalysisError('usage', 'analyze: no input: expected one or more files or folders');
   const sources: RunSource[] = [];
   const manifests: { file: string; manifest: Manifest }[] = [];
@@ -82,7 +99,11 @@ export async function loadRuns(paths: readonly string[], options: LoadOptions = 
 
   const inputs: InputReport[] = [];
   const runs: Run[] = [];
-  const context: LoadContext = { bucketMs, keepProblems, inputs, detect };
+  // Each source is a run or more, each loose data file one at most: the shares are never too large.
+  const rawFiles = looseFiles.filter((file) => !['snapshot', 'json-document', 'manifest'].includes(detect(file)));
+  const expectedRuns = Math.max(1, sources.length + rawFiles.length);
+  const runBucketBudget = Math.max(BUCKET_BUDGET, Math.floor(ANALYSIS_BUCKET_BUDGET / expectedRuns));
+  const context: LoadContext = { bucketMs, maxTagSets, runBucketBudget, keepProblems, inputs, detect };
   for (const source of sources) runs.push(...(await loadSource(source, context)));
   // Loose files: each its own source, unless their run_id tags say they are one run.
   const loose = looseFiles.filter((file) => {
@@ -169,6 +190,9 @@ function fillFromFolder(source: RunSource, dir: string): void {
 
 interface LoadContext {
   readonly bucketMs: number;
+  readonly maxTagSets: number;
+  /** The total bucket budget of each run (its share of `ANALYSIS_BUCKET_BUDGET`). */
+  readonly runBucketBudget: number;
   readonly keepProblems: number;
   readonly inputs: InputReport[];
   readonly detect: (file: string) => InputKind;
@@ -181,9 +205,11 @@ interface LoadContext {
 interface Piece {
   readonly file: string;
   readonly runId: string;
-  readonly kind: 'k6-ndjson' | 'k6-csv' | 'summary';
+  readonly kind: 'k6-ndjson' | 'k6-csv' | 'summary' | 'locust-csv' | 'jmeter-jtl-csv' | 'jmeter-jtl-xml';
   readonly aggregator: Aggregator | null;
   readonly summary: SummaryLoad | null;
+  /** Set for Locust's and JMeter's results. */
+  readonly tool?: OtherTool;
 }
 
 /**
@@ -196,6 +222,11 @@ async function readPieces(files: readonly string[], context: LoadContext, option
   const snapshots: SnapshotResult[] = [];
   const kinds = files.map((file) => [file, context.detect(file)] as const);
   const hasNdjson = kinds.some(([, kind]) => kind === 'k6-ndjson');
+  // The files of one Locust run (`--csv PREFIX`) are read together, as one piece, at the first of them.
+  const locustRuns = new Map<string, { file: string; kind: LocustFileKind }[]>();
+  for (const [file, kind] of kinds) {
+    if (kind.startsWith('locust-')) locustRuns.set(locustPrefix(file), [...(locustRuns.get(locustPrefix(file)) ?? []), { file, kind: kind as LocustFileKind }]);
+  }
   for (const [file, kind] of kinds) {
     if (kind === 'k6-csv' && hasNdjson && options.skipCsvBesideNdjson) {
       // Both outputs of one k6 run (`--out json --out csv`) hold the same samples: read one of them.
@@ -207,14 +238,36 @@ async function readPieces(files: readonly string[], context: LoadContext, option
         case 'k6-ndjson':
         case 'k6-csv':
         case 'other-csv': {
-          const aggregator = new Aggregator({ bucketMs: context.bucketMs });
+          const aggregator = new Aggregator({ bucketMs: context.bucketMs, maxTagSets: context.maxTagSets });
           const report =
             kind === 'k6-ndjson'
               ? await loadK6Ndjson(file, aggregator, { keepProblems: context.keepProblems })
               : await loadK6Csv(file, aggregator, { keepProblems: context.keepProblems });
           context.inputs.push(report);
           const format = kind === 'k6-ndjson' ? 'k6-ndjson' : 'k6-csv';
-          for (const [runId, part] of splitByRun(aggregator, context.bucketMs)) pieces.push({ file, runId, kind: format, aggregator: part, summary: null });
+          for (const [runId, part] of splitByRun(aggregator)) pieces.push({ file, runId, kind: format, aggregator: part, summary: null });
+          break;
+        }
+        case 'locust-stats':
+        case 'locust-history':
+        case 'locust-failures':
+        case 'locust-exceptions': {
+          const run = locustRuns.get(locustPrefix(file)) ?? [];
+          if (run[0]?.file !== file) break;
+          const aggregator = new Aggregator({ bucketMs: context.bucketMs, maxTagSets: context.maxTagSets });
+          const locust = await loadLocust(run, aggregator, { keepProblems: context.keepProblems });
+          context.inputs.push(...locust.reports);
+          const history = run.find((f) => f.kind === 'locust-history')?.file ?? file;
+          const tool: OtherTool = { name: 'locust', model: 'closed', users: locust.users, latencyMs: locust.stats?.latencyMs ?? null };
+          pieces.push({ file: history, runId: '', kind: 'locust-csv', aggregator, summary: null, tool });
+          break;
+        }
+        case 'jmeter-jtl-csv':
+        case 'jmeter-jtl-xml': {
+          const aggregator = new Aggregator({ bucketMs: context.bucketMs, maxTagSets: context.maxTagSets });
+          const jtl = kind === 'jmeter-jtl-csv' ? await loadJtlCsv(file, aggregator, { keepProblems: context.keepProblems }) : await loadJtlXml(file, aggregator, { keepProblems: context.keepProblems });
+          context.inputs.push(jtl.report);
+          pieces.push({ file, runId: '', kind, aggregator, summary: null, tool: { name: 'jmeter', model: 'closed', users: jtl.users, latencyMs: null } });
           break;
         }
         case 'json-document': {
@@ -244,18 +297,8 @@ async function readPieces(files: readonly string[], context: LoadContext, option
 }
 
 /** A file's groups partitioned by the run they carry (`run_id`, else k6-operator's `testrun_name`). */
-function splitByRun(aggregator: Aggregator, bucketMs: number): Map<string, Aggregator> {
-  const byRun = new Map<string, Aggregator>();
-  for (const group of aggregator.groups()) {
-    const id = group.tags.run_id ?? group.tags.testrun_name ?? '';
-    let part = byRun.get(id);
-    if (part === undefined) {
-      part = new Aggregator({ bucketMs });
-      byRun.set(id, part);
-    }
-    part.mergeGroup(group);
-  }
-  return byRun;
+function splitByRun(aggregator: Aggregator): Map<string, Aggregator> {
+  return aggregator.split((group) => group.tags.run_id ?? group.tags.testrun_name ?? '');
 }
 
 function skippedInput(file: string, format: string, message: string): InputReport {
@@ -287,7 +330,7 @@ async function loadSource(source: RunSource, context: LoadContext): Promise<Run[
     const ofRun = [...raw.filter((piece) => piece.runId === runId), ...mine];
     const id = runId !== '' ? runId : (source.level?.run_id ?? source.label);
     const label = runIds.length === 1 ? source.label : `${source.label} · ${id}`;
-    return assembleRun({ id, label, source, pieces: ofRun, snapshots, files: source.files, bucketMs: context.bucketMs });
+    return assembleRun({ id, label, source, pieces: ofRun, snapshots, files: source.files, bucketMs: context.bucketMs, maxTagSets: context.maxTagSets, runBucketBudget: context.runBucketBudget });
   });
 }
 
@@ -320,7 +363,7 @@ async function loadLooseFiles(files: readonly string[], context: LoadContext): P
     const id = first.runId !== '' ? first.runId : path.basename(first.file);
     const label = files.length === 1 ? path.basename(first.file) : id;
     const source: RunSource = { folder: null, group: null, label, files, level: null, manifest: null, snapshotsDir: null };
-    runs.push(assembleRun({ id, label, source, pieces: chosen, snapshots: [], files, bucketMs: context.bucketMs }));
+    runs.push(assembleRun({ id, label, source, pieces: chosen, snapshots: [], files, bucketMs: context.bucketMs, maxTagSets: context.maxTagSets, runBucketBudget: context.runBucketBudget }));
   }
   return runs;
 }
@@ -334,10 +377,14 @@ function assembleRun(parts: {
   snapshots: readonly SnapshotResult[];
   files: readonly string[];
   bucketMs: number;
+  maxTagSets: number;
+  runBucketBudget: number;
 }): Run {
-  const { id, label, source, pieces, snapshots, files, bucketMs } = parts;
-  const aggregator = new Aggregator({ bucketMs });
+  const { id, label, source, pieces, snapshots, files, bucketMs, maxTagSets, runBucketBudget } = parts;
+  // Pieces read at different resolutions (a long runner's output, a short one's) merge at the coarser.
+  const aggregator = new Aggregator({ bucketMs, maxTagSets });
   for (const piece of pieces) if (piece.aggregator !== null) aggregator.merge(piece.aggregator);
+  aggregator.limitTotal(runBucketBudget);
   const summaries = pieces.flatMap((piece) => (piece.summary === null ? [] : [piece.summary]));
   const summary = summaries.length > 1 ? mergeRunnerSummaries(summaries) : (summaries[0] ?? null);
   const groups = aggregator.groups();
@@ -367,7 +414,17 @@ function assembleRun(parts: {
     summary,
     snapshots,
     plannedIterations: summary?.run?.schedule.planned_iterations ?? null,
+    ...toolOf(pieces),
   };
+}
+
+/** `{ tool }` when Locust or JMeter made the run's pieces, else nothing (a k6 run). */
+function toolOf(pieces: readonly Piece[]): { tool?: OtherTool } {
+  const tools = pieces.flatMap((piece) => (piece.tool === undefined ? [] : [piece.tool]));
+  const first = tools[0];
+  if (first === undefined) return {};
+  const users = tools.map((t) => t.users).filter((u): u is number => u !== null);
+  return { tool: { ...first, users: users.length === 0 ? null : Math.max(...users), latencyMs: tools.find((t) => t.latencyMs !== null)?.latencyMs ?? null } };
 }
 
 /** The level's own size (a tier of a matrix), else the target's from the manifest; `null` when neither says. */

@@ -8,7 +8,7 @@ import type { LatencyMs, SummaryLoad } from '../ingest/k6-summary.ts';
 
 export type { LatencyMs };
 import type { SnapshotResult } from '../snapshots/types.ts';
-import { LogHistogram } from '../stats/log-histogram.ts';
+import { FINE_ALPHA, LogHistogram } from '../stats/log-histogram.ts';
 import type { LevelStatus } from './manifest.ts';
 
 export type RunStatus = LevelStatus | 'unknown';
@@ -39,6 +39,19 @@ export interface Run {
   readonly snapshots: readonly SnapshotResult[];
   /** Iterations the schedule offered, from our summary.json. */
   readonly plannedIterations: number | null;
+  /** Set when another load tool made the run (its results loaded into this model): what it measured differently. */
+  readonly tool?: OtherTool | undefined;
+}
+
+/** A run made by Locust or JMeter rather than k6 (analysis/ingest/locust.ts, jmeter.ts). */
+export interface OtherTool {
+  readonly name: 'locust' | 'jmeter';
+  /** Users (threads) that each wait for their answer: a closed model, never an arrival rate. */
+  readonly model: 'closed';
+  /** The most users (threads) active at once, `null` when the files do not say. */
+  readonly users: number | null;
+  /** The tool's own latency figures when it records no per-request durations (Locust's `_stats.csv`). */
+  readonly latencyMs: LatencyMs | null;
 }
 
 export interface RunNumbers {
@@ -64,11 +77,16 @@ export function groupsOf(run: Run, metric: string): SeriesGroup[] {
   return run.aggregator === null ? [] : run.aggregator.groups().filter((group) => group.metric === metric);
 }
 
-/** All samples of `metric` in the run merged into one histogram (trend metrics only). */
+/** All samples of `metric` in the run merged into one histogram (trend metrics only): the groups' whole-run histograms, α = 0.1%. */
 export function mergedHistogram(groups: readonly SeriesGroup[]): LogHistogram {
-  const histogram = new LogHistogram();
-  for (const group of groups) for (const stats of group.buckets.values()) if (stats.hist !== null) histogram.merge(stats.hist);
+  const histogram = new LogHistogram(FINE_ALPHA);
+  for (const group of groups) if (group.histogram !== null) histogram.merge(group.histogram);
   return histogram;
+}
+
+/** The run's time bucket, ms (1000 unless the run was long enough to need coarser ones); `null` without raw data. */
+export function bucketMsOf(run: Run): number | null {
+  return run.aggregator === null ? null : run.aggregator.bucketMs;
 }
 
 export function latencyOf(histogram: LogHistogram): LatencyMs {
@@ -129,7 +147,8 @@ function computeNumbers(run: Run): RunNumbers {
       rps: duration !== null && duration > 0 ? requests / duration : null,
       iterations: total('iterations', (s) => s.count),
       dropped_iterations: total('dropped_iterations', (s) => s.sum),
-      latency_ms: latencyOf(mergedHistogram(groupsOf(run, 'http_req_duration'))),
+      // Locust has no per-request durations: its own (rounded) figures, as they are.
+      latency_ms: groupsOf(run, 'http_req_duration').length === 0 && run.tool?.latencyMs != null ? run.tool.latencyMs : latencyOf(mergedHistogram(groupsOf(run, 'http_req_duration'))),
       source: 'raw',
     };
   }

@@ -113,14 +113,16 @@ export interface WindowSample {
 }
 
 /**
- * The steady window cut into consecutive windows of `windowMs` (whole buckets; a last, shorter
- * remainder is dropped so every sample covers the same time).
+ * The steady window cut into consecutive windows of `windowMs`, rounded up to whole buckets of the
+ * run (1 s, or the coarser bucket of a long run: `wholeBucketsMs`); a last, shorter remainder is
+ * dropped so every sample covers the same time. Percentiles per window merge the buckets' histograms
+ * (α = 0.5%).
  */
 export function windowSamples(run: Run, options: SteadyOptions & { windowMs: number }): WindowSample[] {
   const window = steadyBuckets(run, options);
   if (window === null) return [];
   const { first, last, bucketMs } = window;
-  const per = Math.max(1, Math.round(options.windowMs / bucketMs));
+  const per = wholeBucketsMs(options.windowMs, bucketMs) / bucketMs;
   const count = Math.floor((last - first + 1) / per);
   const windows = Array.from({ length: count }, () => ({ requests: 0, failed: 0, hist: new LogHistogram() }));
   const at = (bucket: number) => (bucket < first ? undefined : windows[Math.floor((bucket - first) / per)]);
@@ -143,6 +145,11 @@ export function windowSamples(run: Run, options: SteadyOptions & { windowMs: num
     p95_ms: w.hist.count > 0 ? w.hist.quantile(0.95) : null,
     p99_ms: w.hist.count > 0 ? w.hist.quantile(0.99) : null,
   }));
+}
+
+/** `windowMs` rounded up to a whole number (at least 1) of `bucketMs` buckets. */
+export function wholeBucketsMs(windowMs: number, bucketMs: number): number {
+  return Math.max(1, Math.ceil(windowMs / bucketMs - 1e-9)) * bucketMs;
 }
 
 /** Latency and errors of one endpoint (k6's `name` tag, with the method) over the steady window. */

@@ -5,7 +5,7 @@
  */
 import { from, type ColumnTable } from 'arquero';
 import { quantileSorted } from 'simple-statistics';
-import type { BucketStats, SeriesGroup } from '../ingest/aggregate.ts';
+import { groupTotals, type BucketStats, type SeriesGroup } from '../ingest/aggregate.ts';
 import { LogHistogram } from '../stats/log-histogram.ts';
 import type { SnapshotResult } from '../snapshots/types.ts';
 import { hpaPointsFromSnapshots } from './hpa.ts';
@@ -17,12 +17,14 @@ export const GROUP_TAG_COLUMNS = ['scenario', 'name', 'method', 'status', 'expec
 
 /**
  * One row per run per time bucket: request counts and rates, latency percentiles of the requests
- * in that bucket (from merged histograms), iterations, dropped iterations, and VUs (the sum over
- * runners of each runner's last `vus` value in the bucket).
+ * in that bucket (from merged histograms, α = 0.5%), iterations, dropped iterations, and VUs (the sum
+ * over runners of each runner's last `vus` value in the bucket). Each run has its own bucket
+ * (`bucket_s`: 1 s, coarser for long runs, ingest/aggregate.ts); rates are per second whatever it is.
  */
-export function seriesTable(runs: readonly Run[], bucketMs: number): ColumnTable {
+export function seriesTable(runs: readonly Run[]): ColumnTable {
   const rows: Record<string, unknown>[] = [];
   for (const run of runs) {
+    const bucketMs = run.aggregator?.bucketMs ?? 1000;
     const buckets = new Map<number, { requests: number; failed: number; iterations: number; dropped: number; vus: number | null; hist: LogHistogram }>();
     const at = (bucket: number) => {
       let entry = buckets.get(bucket);
@@ -54,6 +56,7 @@ export function seriesTable(runs: readonly Run[], bucketMs: number): ColumnTable
         time: new Date(bucket * bucketMs).toISOString(),
         requests: e.requests,
         rps: e.requests / (bucketMs / 1000),
+        bucket_s: bucketMs / 1000,
         failed: e.failed,
         error_rate: e.requests > 0 ? e.failed / e.requests : null,
         p50_ms: latency ? e.hist.quantile(0.5) : null,
@@ -69,7 +72,7 @@ export function seriesTable(runs: readonly Run[], bucketMs: number): ColumnTable
   return from(rows.length > 0 ? rows : [], SERIES_COLUMNS);
 }
 
-const SERIES_COLUMNS = ['run', 't', 'time', 'requests', 'rps', 'failed', 'error_rate', 'p50_ms', 'p95_ms', 'p99_ms', 'mean_ms', 'iterations', 'dropped_iterations', 'vus'];
+const SERIES_COLUMNS = ['run', 't', 'time', 'requests', 'rps', 'bucket_s', 'failed', 'error_rate', 'p50_ms', 'p95_ms', 'p99_ms', 'mean_ms', 'iterations', 'dropped_iterations', 'vus'];
 
 /** One row per run per group (metric and tag set), over the whole run. */
 export function groupsTable(runs: readonly Run[]): ColumnTable {
@@ -81,20 +84,9 @@ export function groupsTable(runs: readonly Run[]): ColumnTable {
 }
 
 function groupRow(group: SeriesGroup): Record<string, unknown> {
-  let count = 0;
-  let sum = 0;
-  let min = Number.POSITIVE_INFINITY;
-  let max = Number.NEGATIVE_INFINITY;
-  let nonzero = 0;
-  const hist = group.type === 'trend' || group.type === 'unknown' ? new LogHistogram() : null;
-  for (const stats of group.buckets.values()) {
-    count += stats.count;
-    sum += stats.sum;
-    min = Math.min(min, stats.min);
-    max = Math.max(max, stats.max);
-    nonzero += stats.nonzero;
-    if (hist !== null && stats.hist !== null) hist.merge(stats.hist);
-  }
+  const { count, sum, min, max, nonzero } = groupTotals(group);
+  // The whole-run histogram (α = 0.1%), not the per-bucket ones (α = 0.5%).
+  const hist = group.histogram;
   const tagColumns = Object.fromEntries(GROUP_TAG_COLUMNS.map((tag) => [tag, group.tags[tag] ?? null]));
   return {
     metric: group.metric,

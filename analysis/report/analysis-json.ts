@@ -15,8 +15,10 @@ export const ANALYSIS_SCHEMA_VERSION = 2;
 
 /** How latency percentiles are computed, stated in every analysis.json and report. */
 export const PERCENTILE_METHOD =
-  'percentiles of raw k6 samples come from mergeable log-bucketed histograms (DDSketch, relative accuracy 0.5%) with R-7 interpolation ' +
-  "(k6's own definition of p(N)); every estimate is within 0.5% of the exact value; runs known only from a k6 summary use k6's exact values";
+  "percentiles of raw k6 samples come from mergeable log-bucketed histograms (DDSketch) with R-7 interpolation (k6's own definition of p(N)): " +
+  "a run's and a tag set's come from whole-run histograms of relative accuracy 0.1% (every estimate within 0.1% of the exact value), " +
+  "those of a time bucket, a window or the steady state from per-bucket histograms of relative accuracy 0.5% (within 0.5%); " +
+  "runs known only from a k6 summary use k6's exact values";
 
 export interface AnalysisJson {
   readonly schemaVersion: typeof ANALYSIS_SCHEMA_VERSION;
@@ -38,6 +40,8 @@ export type AnalysisRun = Pick<Run, 'id' | 'label' | 'scenario' | 'target' | 'le
   RunNumbers & {
     readonly sweep: string | null;
     readonly planned_iterations: number | null;
+    /** The run's time bucket, s: 1, or coarser for a long run (ingest/aggregate.ts); `null` without raw samples. */
+    readonly bucket_s: number | null;
     readonly thresholds: readonly { readonly metric: string; readonly expression: string; readonly ok: boolean }[];
   };
 
@@ -79,6 +83,7 @@ export function toAnalysisJson(context: AnalysisContext, report: Report, options
       iterations: numbers.iterations,
       dropped_iterations: numbers.dropped_iterations,
       planned_iterations: run.plannedIterations,
+      bucket_s: run.aggregator === null ? null : run.aggregator.bucketMs / 1000,
       latency_ms: numbers.latency_ms,
       source: numbers.source,
       instances: run.instances,

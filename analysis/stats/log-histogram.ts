@@ -11,10 +11,16 @@
  * Quantiles use the R-7 definition (linear interpolation between the order statistics around rank
  * q·(n − 1); what k6 itself reports for `p(N)`), with each order statistic replaced by its bucket's
  * representative. Both representatives are within α of their order statistics, so the interpolated
- * estimate is within α of the exact R-7 value: with α = 0.5% the error is at most 0.5%. min and max
- * are tracked exactly, and estimates are clamped to them.
+ * estimate is within α of the exact R-7 value (when both order statistics have the same sign): with
+ * α = 0.1% the error is at most 0.1%. min and max are tracked exactly, and estimates are clamped to them.
+ *
+ * Two accuracies are used: `FINE_ALPHA` (0.1%) for whole-run histograms, `DEFAULT_ALPHA` (0.5%) for the
+ * many small per-time-bucket histograms, whose memory grows with 1/α.
  */
 export const DEFAULT_ALPHA = 0.005;
+
+/** The accuracy of whole-run histograms: every percentile within 0.1% of the exact R-7 value. */
+export const FINE_ALPHA = 0.001;
 
 /** Values below this magnitude share the lowest bucket, so one stray 1e-300 cannot blow up memory. */
 const MIN_MAGNITUDE = 1e-9;
@@ -87,6 +93,40 @@ export class LogHistogram {
     return copy;
   }
 
+  /**
+   * The histogram as numbers, for structured clone (worker threads) and `fromArray`:
+   * [alpha, zeros, count, sum, min, max, positive pairs, negative pairs, index, count, …].
+   */
+  toArray(): number[] {
+    const positive = this.positive.ascending();
+    const negative = this.negative.ascending();
+    const out = [this.alpha, this.zeros, this.count, this.sum, this.min, this.max, positive.length / 2, negative.length / 2];
+    for (const v of positive) out.push(v);
+    for (const v of negative) out.push(v);
+    return out;
+  }
+
+  /** The histogram `toArray` wrote at `offset` of `data`, and where the next value starts. */
+  static fromArray(data: ArrayLike<number>, offset = 0): { histogram: LogHistogram; next: number } {
+    const at = (i: number): number => {
+      const v = data[offset + i];
+      if (v === undefined) throw new RangeError(`LogHistogram: array ends at \`${offset + i}\`: expected a histogram written by toArray`);
+      return v;
+    };
+    const histogram = new LogHistogram(at(0));
+    histogram.zeros = at(1);
+    histogram.count = at(2);
+    histogram.sum = at(3);
+    histogram.min = at(4);
+    histogram.max = at(5);
+    const positives = at(6);
+    const negatives = at(7);
+    let i = 8;
+    for (let k = 0; k < positives; k++, i += 2) histogram.positive.add(at(i), at(i + 1));
+    for (let k = 0; k < negatives; k++, i += 2) histogram.negative.add(at(i), at(i + 1));
+    return { histogram, next: offset + i };
+  }
+
   /** Bucket counts as [index, count] pairs in ascending index order, for tests and export. */
   buckets(): { zeros: number; positive: [number, number][]; negative: [number, number][] } {
     const pairs = (counts: BucketCounts): [number, number][] => {
@@ -131,6 +171,9 @@ export class LogHistogram {
   }
 }
 
+/** The largest count a Uint32Array holds. */
+const MAX_NARROW = 0xffff_ffff;
+
 /** Above this many distinct buckets, counts move from the sparse list to a dense window. */
 const SPARSE_LIMIT = 48;
 
@@ -138,11 +181,13 @@ const SPARSE_LIMIT = 48;
  * Counts by bucket index. Most histograms (one per group per second) see a few dozen samples spread
  * over a wide range of indexes, so they start as a short unsorted list of (index, count) pairs in a
  * plain array (cheap to allocate, small); a histogram with many distinct indexes (a whole run) turns
- * into a dense Float64Array window (exact integer counts up to 2^53).
+ * into a dense window of counts: a Uint32Array (half the memory: counts are whole numbers, and the
+ * histograms of time buckets are many), replaced by a Float64Array (exact integers up to 2^53) the
+ * first time a count would pass 2^32 − 1 or a weight is not a whole number.
  */
 class BucketCounts {
   private pairs: number[] | null = [];
-  private dense: Float64Array | null = null;
+  private dense: Uint32Array | Float64Array | null = null;
   private offset = 0;
   private sorted = true;
 
@@ -178,7 +223,7 @@ class BucketCounts {
       return this.pairs;
     }
     const out: number[] = [];
-    const dense = this.dense as Float64Array;
+    const dense = this.dense as Uint32Array | Float64Array;
     for (let i = 0; i < dense.length; i++) {
       const c = dense[i] as number;
       if (c > 0) out.push(i + this.offset, c);
@@ -212,27 +257,36 @@ class BucketCounts {
       high = Math.max(high, pairs[i] as number);
     }
     this.offset = low;
-    this.dense = new Float64Array(high - low + 1);
-    for (let i = 0; i < pairs.length; i += 2) (this.dense[(pairs[i] as number) - low] as number) += pairs[i + 1] as number;
+    const wide = pairs.some((v, i) => i % 2 === 1 && (!Number.isInteger(v) || v > MAX_NARROW));
+    const dense = wide ? new Float64Array(high - low + 1) : new Uint32Array(high - low + 1);
+    // Counts of distinct indexes, each within the narrow range when `wide` is false.
+    for (let i = 0; i < pairs.length; i += 2) dense[(pairs[i] as number) - low] = pairs[i + 1] as number;
+    this.dense = dense;
     this.pairs = null;
   }
 
   private addDense(index: number, weight: number): void {
-    let dense = this.dense as Float64Array;
+    let dense = this.dense as Uint32Array | Float64Array;
     let slot = index - this.offset;
     if (slot < 0 || slot >= dense.length) {
-      // Grow by doubling toward the side that was missed: latencies drift in one direction.
+      // Grow toward the side that was missed (latencies drift in one direction) by a quarter at
+      // least: geometric, so growing stays cheap, with less unused room than doubling (the
+      // histograms of time buckets are many).
       const low = Math.min(this.offset, index);
       const high = Math.max(this.offset + dense.length - 1, index);
-      let size = dense.length;
-      while (size < high - low + 1) size *= 2;
+      const size = Math.max(high - low + 1, Math.ceil(dense.length * 1.25));
       const offset = index < this.offset ? high - size + 1 : low;
-      const next = new Float64Array(size);
+      const next = dense instanceof Uint32Array ? new Uint32Array(size) : new Float64Array(size);
       next.set(dense, this.offset - offset);
       this.dense = dense = next;
       this.offset = offset;
       slot = index - offset;
     }
-    (dense[slot] as number) += weight;
+    const count = (dense[slot] as number) + weight;
+    if (dense instanceof Uint32Array && (count > MAX_NARROW || !Number.isInteger(weight))) {
+      // Would wrap or truncate: widen once, exactly.
+      this.dense = dense = Float64Array.from(dense);
+    }
+    dense[slot] = count;
   }
 }

@@ -26,6 +26,7 @@ describe('the analysis barrel', () => {
       'finding',
       'formatNumber',
       'formatValue',
+      'groupTotals',
       'groupsTable',
       'hodgesLehmann',
       'holm',

@@ -122,7 +122,7 @@ describe('report.md', () => {
         "",
         "## Method",
         "",
-        "* Latency is `http_req_duration`; percentiles of raw k6 samples come from mergeable log-bucketed histograms (DDSketch, relative accuracy 0.5%) with R-7 interpolation (k6's own definition of p(N)); every estimate is within 0.5% of the exact value; runs known only from a k6 summary use k6's exact values.",
+        "* Latency is `http_req_duration`; percentiles of raw k6 samples come from mergeable log-bucketed histograms (DDSketch) with R-7 interpolation (k6's own definition of p(N)): a run's and a tag set's come from whole-run histograms of relative accuracy 0.1% (every estimate within 0.1% of the exact value), those of a time bucket, a window or the steady state from per-bucket histograms of relative accuracy 0.5% (within 0.5%); runs known only from a k6 summary use k6's exact values.",
         "* Achieved rate = requests ÷ duration, where the duration is k6's test run duration when a summary is present, else the span of the samples; a level's steady rate is its requests ÷ its steady window.",
         "* Error rate = `http_req_failed` samples equal to 1 ÷ requests. Dropped = `dropped_iterations`: iterations k6 could not start on time.",
         "",

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LogHistogram } from '../../../analysis/stats/log-histogram.ts';
+import { FINE_ALPHA, LogHistogram } from '../../../analysis/stats/log-histogram.ts';
 import { quantileR7 as exactR7 } from '../../../analysis/stats/quantile-r7.ts';
 import { gaussian, mulberry32 as prng } from '../../../analysis/stats/random.ts';
 
@@ -39,6 +39,43 @@ describe('LogHistogram', () => {
       expect(Math.abs(h.quantile(q) - exact)).toBeLessThanOrEqual(bound + 1e-12);
       if (exact !== 0) expect(Math.abs(h.quantile(q) - exact) / Math.abs(exact)).toBeLessThan(0.01);
     }
+  });
+
+  it.each(shapes)('%s: at FINE_ALPHA every quantile within a thousandth of the exact R-7 value', (_name, draw) => {
+    const r = prng(43);
+    const values = Array.from({ length: 50_000 }, () => draw(r));
+    const h = new LogHistogram(FINE_ALPHA);
+    for (const v of values) h.add(v);
+    const sorted = [...values].sort((a, b) => a - b);
+    for (const q of QUANTILES) {
+      const h7 = q * (sorted.length - 1);
+      const f = h7 - Math.floor(h7);
+      const bound = 0.001 * ((1 - f) * Math.abs(sorted[Math.floor(h7)] as number) + f * Math.abs(sorted[Math.ceil(h7)] as number));
+      expect(Math.abs(h.quantile(q) - exactR7(sorted, q))).toBeLessThanOrEqual(bound + 1e-12);
+    }
+  });
+
+  it('keeps counts exact past 2^32 and with fractional weights (dense counts widen)', () => {
+    const h = new LogHistogram();
+    // 60 distinct buckets: past the sparse list, into the dense window of 32-bit counts.
+    for (let i = 1; i <= 60; i++) h.add(i);
+    h.add(30, 2 ** 32);
+    h.add(31, 0.5);
+    const counts = new Map(h.buckets().positive);
+    const at = (v: number): number | undefined => [...counts].find(([index]) => index === Math.ceil(Math.log(v) / Math.log(1.005 / 0.995)))?.[1];
+    expect([at(30), at(31), at(29), h.count]).toEqual([2 ** 32 + 1, 1.5, 1, 60 + 2 ** 32 + 0.5]);
+  });
+
+  it('goes through toArray and fromArray unchanged, at any offset', () => {
+    const r = prng(5);
+    const h = new LogHistogram(FINE_ALPHA);
+    for (let i = 0; i < 5000; i++) h.add(r() < 0.05 ? 0 : (r() - 0.1) * Math.exp(3 * r()));
+    const data = [7, 7, ...h.toArray(), 9];
+    const { histogram, next } = LogHistogram.fromArray(Float64Array.from(data), 2);
+    expect(next).toBe(data.length - 1);
+    expect([histogram.alpha, histogram.count, histogram.zeros, histogram.sum, histogram.min, histogram.max]).toEqual([h.alpha, h.count, h.zeros, h.sum, h.min, h.max]);
+    expect(histogram.buckets()).toEqual(h.buckets());
+    expect(() => LogHistogram.fromArray([0.001, 0, 1], 0)).toThrow('LogHistogram: array ends at `3`: expected a histogram written by toArray');
   });
 
   it('merges exactly: split data merged equals the unsplit histogram', () => {
