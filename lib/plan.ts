@@ -36,17 +36,35 @@ export interface CommonDefaults {
   readonly DURATION?: string;
 }
 
-export function commonFields(defaults: CommonDefaults = {}) {
-  const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+/**
+ * The variables an iteration reads: all that a VU other than k6's first needs (`planIterations`).
+ * Built apart from the others so such a VU does not build and parse them.
+ */
+export function iterationFields() {
   const catalog = Object.keys(SAMPLE_SERVICE_REQUESTS);
   return {
     BASE_URL: urlField({ fallback: DEFAULT_BASE_URL, doc: 'Base URL of the service under test' }),
-    TPS: numberField({ min: 0, exclusiveMin: true, fallback: defaults.TPS ?? '10', doc: 'Target rate in iterations (requests) per second: constant, soak, and ramp without `STAGES`' }),
-    DURATION: durationField({ fallback: defaults.DURATION ?? '1m', doc: 'How long constant holds the rate, soak\'s steady part, ramp\'s length without `STAGES`' }),
     MIX: mixField(catalog, {
       fallback: 'predict:80,health:10,metrics:10',
       doc: `Weighted request mix, \`name:weight\` pairs from ${catalog.map((name) => `\`${name}\``).join(', ')}`,
     }),
+    REQUEST_TIMEOUT: optional(durationField({ doc: "Per-request timeout; default: k6's (60s)" })),
+    CHECKS: booleanField({
+      fallback: 'false',
+      doc: 'Also record a k6 check (status is 2xx) per response; `http_req_failed` counts failed responses either way',
+    }),
+    AUTH_TOKEN: optional(stringField({ doc: 'Sent as `Authorization: Bearer …`; never written to summaries or logs' })),
+  } satisfies Schema;
+}
+
+export function commonFields(defaults: CommonDefaults = {}) {
+  const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+  const { BASE_URL, MIX, REQUEST_TIMEOUT, CHECKS, AUTH_TOKEN } = iterationFields();
+  return {
+    BASE_URL,
+    TPS: numberField({ min: 0, exclusiveMin: true, fallback: defaults.TPS ?? '10', doc: 'Target rate in iterations (requests) per second: constant, soak, and ramp without `STAGES`' }),
+    DURATION: durationField({ fallback: defaults.DURATION ?? '1m', doc: 'How long constant holds the rate, soak\'s steady part, ramp\'s length without `STAGES`' }),
+    MIX,
     TARGET: optional(stringField({ pattern: RUN_ID, expected: 'letters, digits, `.`, `_` or `-`', doc: '`target` tag; default: host:port of `BASE_URL`' })),
     RUN_ID: optional(stringField({ pattern: RUN_ID, expected: 'letters, digits, `.`, `_` or `-` (at most 128)', doc: '`run_id` tag; default: UTC start time and a random suffix' })),
     SLO_P95_MS: numberField({ min: 0, exclusiveMin: true, fallback: '500', doc: 'SLO: p95 of `http_req_duration` below this many ms' }),
@@ -61,12 +79,9 @@ export function commonFields(defaults: CommonDefaults = {}) {
       fallback: String(DEFAULT_VU_LIMIT),
       doc: 'Largest VU pool (pre-allocated and maximum) a run may ask for; k6 needs about 0.5 MB per VU',
     }),
-    REQUEST_TIMEOUT: optional(durationField({ doc: "Per-request timeout; default: k6's (60s)" })),
-    CHECKS: booleanField({
-      fallback: 'false',
-      doc: 'Also record a k6 check (status is 2xx) per response; `http_req_failed` counts failed responses either way',
-    }),
-    AUTH_TOKEN: optional(stringField({ doc: 'Sent as `Authorization: Bearer …`; never written to summaries or logs' })),
+    REQUEST_TIMEOUT,
+    CHECKS,
+    AUTH_TOKEN,
     SUMMARY_PATH: stringField({ fallback: 'summary.json', doc: 'Where `handleSummary` writes the JSON summary (`none`: nowhere); the folder must exist' }),
   } satisfies Schema;
 }
@@ -83,19 +98,25 @@ export interface ScenarioDefinition<S extends Schema> {
   readonly abortPolicy?: (config: CommonConfig & ConfigOf<S>) => AbortPolicy;
 }
 
-export interface Plan {
-  readonly kind: ScenarioKind;
-  readonly schedule: Schedule;
-  readonly options: Options;
-  readonly run: RunInfo;
+/** What an iteration needs: the requests, and the schedule where the `level` tag follows it. */
+export interface IterationPlan {
   readonly baseUrl: string;
   readonly mix: Mix;
   readonly catalog: Catalog;
   /** True when `level` changes during the run and the VU must re-tag itself (ramp, stress). */
   readonly dynamicLevel: boolean;
+  /** The schedule for a dynamic level, else `null`: an iteration needs no other part of it. */
+  readonly levelSchedule: Schedule | null;
   readonly requestTimeout: Duration | undefined;
   readonly checks: boolean;
   readonly authToken: string | undefined;
+}
+
+export interface Plan extends IterationPlan {
+  readonly kind: ScenarioKind;
+  readonly schedule: Schedule;
+  readonly options: Options;
+  readonly run: RunInfo;
   /** `null` when the summary file is switched off. */
   readonly summaryPath: string | null;
 }
@@ -173,10 +194,35 @@ export function planScenario<S extends Schema>(
     mix: weightedMix(config.MIX),
     catalog: SAMPLE_SERVICE_REQUESTS,
     dynamicLevel,
+    levelSchedule: dynamicLevel ? schedule : null,
     requestTimeout: config.REQUEST_TIMEOUT,
     checks: config.CHECKS,
     authToken: config.AUTH_TOKEN,
     summaryPath: config.SUMMARY_PATH === 'none' ? null : config.SUMMARY_PATH,
+  };
+}
+
+/**
+ * The part of `planScenario` an iteration uses, equal to it, for the VUs that only iterate: k6 runs a
+ * script's init code in every VU but reads its options from the first instance alone, which has
+ * already validated the same environment with `planScenario` (and stopped the run on a problem). A
+ * scenario whose level is constant reads only `iterationFields`; one whose level follows the
+ * schedule (ramp, stress) needs every variable of it and reads them all.
+ */
+export function planIterations<S extends Schema>(definition: ScenarioDefinition<S>, env: Env): IterationPlan {
+  const dynamicLevel = definition.kind === 'ramp' || definition.kind === 'stress';
+  const config = dynamicLevel
+    ? (readConfig(env, scenarioSchema(definition)) as CommonConfig & ConfigOf<S>)
+    : readConfig(env, iterationFields());
+  return {
+    baseUrl: config.BASE_URL,
+    mix: weightedMix(config.MIX),
+    catalog: SAMPLE_SERVICE_REQUESTS,
+    dynamicLevel,
+    levelSchedule: dynamicLevel ? definition.schedule(config as CommonConfig & ConfigOf<S>) : null,
+    requestTimeout: config.REQUEST_TIMEOUT,
+    checks: config.CHECKS,
+    authToken: config.AUTH_TOKEN,
   };
 }
 

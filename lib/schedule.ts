@@ -10,6 +10,7 @@
  */
 import type { Duration } from './config.ts';
 import { ScenarioError } from './errors.ts';
+import { levelTag } from './tags.ts';
 
 export type ScenarioKind = 'constant' | 'ramp' | 'stress' | 'soak';
 
@@ -130,6 +131,35 @@ export function levelAt(schedule: Schedule, elapsedSeconds: number): number {
   }
   const last = schedule.stages[schedule.stages.length - 1];
   return last === undefined ? schedule.startRate : last.target;
+}
+
+/**
+ * `levelTag(levelAt(schedule, t))` for an iteration's clock, without its per-call work: the stage ends
+ * and their tags are computed once, and a cursor follows time forward (it starts again from the first
+ * stage if time goes back), so a call is a comparison or two and allocates nothing.
+ */
+export function levelTracker(schedule: Schedule): (elapsedSeconds: number) => string {
+  const ends: number[] = [];
+  const tags: string[] = [];
+  let end = 0;
+  for (const stage of schedule.stages) {
+    end += stage.duration.seconds;
+    ends.push(end);
+    tags.push(levelTag(stage.target));
+  }
+  // After the last stage (or with none): the last stage's target, else the start rate, as levelAt.
+  ends.push(Number.POSITIVE_INFINITY);
+  tags.push(levelTag(levelAt(schedule, Number.POSITIVE_INFINITY)));
+  const last = ends.length - 1;
+  let cursor = 0;
+  let from = 0;
+  return (elapsedSeconds) => {
+    if (elapsedSeconds < from) cursor = 0;
+    // `!(t < end)` rather than `t >= end`, so NaN ends at the last entry as it does in levelAt.
+    while (cursor < last && !(elapsedSeconds < (ends[cursor] as number))) cursor++;
+    from = cursor === 0 ? 0 : (ends[cursor - 1] as number);
+    return tags[cursor] as string;
+  };
 }
 
 function positive(what: string, value: number): void {

@@ -10,10 +10,9 @@ import http, { type Params } from 'k6/http';
 import type { Options } from 'k6/options';
 import type { Schema } from '../config.ts';
 import { ScenarioError } from '../errors.ts';
-import { planScenario, type Plan, type ScenarioDefinition } from '../plan.ts';
-import { levelAt } from '../schedule.ts';
+import { planIterations, planScenario, type IterationPlan, type Plan, type ScenarioDefinition } from '../plan.ts';
+import { levelTracker } from '../schedule.ts';
 import { buildSummary, formatTextSummary, type SummaryData } from '../summary.ts';
-import { levelTag } from '../tags.ts';
 
 export interface ScenarioModule {
   readonly options: Options;
@@ -27,17 +26,36 @@ type Send = () => { status: number };
 const STATUS_CHECK = { 'status is 2xx': (r: { status: number }) => r.status >= 200 && r.status < 300 };
 
 export function defineScenario<S extends Schema>(definition: ScenarioDefinition<S>): ScenarioModule {
-  const plan = loadPlan(definition);
+  // k6 runs this init code in every VU but reads `options` from its first instance alone (`__VU` 0,
+  // which also runs handleSummary); it validates the environment, and stops the run on a problem
+  // before any other VU starts. The VUs that only iterate (`__VU` ≥ 1) build what an iteration needs
+  // and nothing else: each pays this in CPU at start-up and keeps it in memory for the whole run.
+  if (typeof __VU === 'number' && __VU > 0) {
+    return {
+      options: {},
+      iteration: iterationOf(load(() => planIterations(definition, __ENV))),
+      // Never called in these VUs; correct all the same.
+      handleSummary: (data) => summaryHandler(load(() => fullPlan(definition)))(data),
+    };
+  }
+  const plan = load(() => fullPlan(definition));
+  return { options: plan.options, iteration: iterationOf(plan), handleSummary: summaryHandler(plan) };
+}
+
+/** The iteration: the request's sender itself when it is one request with nothing else to do. */
+function iterationOf(plan: IterationPlan): () => void {
   const senders = prepareSenders(plan);
-  const { mix, schedule, dynamicLevel, checks } = plan;
+  const { mix, levelSchedule, checks } = plan;
   const active = mix.entries.filter((entry) => entry.weight > 0);
   const single = active.length === 1 ? senders[active[0]?.name ?? ''] : undefined;
+  if (single !== undefined && levelSchedule === null && !checks) return single;
+  const levelAtElapsed = levelSchedule === null ? null : levelTracker(levelSchedule);
   let currentLevel = '';
 
   // The iteration runs thousands of times a second per VU: no work in it that init could do.
-  function iteration(): void {
-    if (dynamicLevel) {
-      const level = levelTag(levelAt(schedule, (Date.now() - exec.scenario.startTime) / 1000));
+  return function iteration(): void {
+    if (levelAtElapsed !== null) {
+      const level = levelAtElapsed((Date.now() - exec.scenario.startTime) / 1000);
       // VU tags stick to every later sample of this VU, so they only need setting on a change.
       if (level !== currentLevel) {
         exec.vu.metrics.tags.level = level;
@@ -46,9 +64,11 @@ export function defineScenario<S extends Schema>(definition: ScenarioDefinition<
     }
     const response = (single ?? (senders[mix.pick(Math.random())] as Send))();
     if (checks) check(response, STATUS_CHECK);
-  }
+  };
+}
 
-  function handleSummary(data: SummaryData): Record<string, string> {
+function summaryHandler(plan: Plan): (data: SummaryData) => Record<string, string> {
+  return (data) => {
     // handleSummary runs in a fresh VU whose generated run id differs from the one in the options
     // every sample was tagged with; the consolidated options hold the real one.
     const runId = String(exec.test.options.tags?.run_id ?? plan.run.run_id);
@@ -56,14 +76,16 @@ export function defineScenario<S extends Schema>(definition: ScenarioDefinition<
     const out: Record<string, string> = { stdout: formatTextSummary(summary, plan.summaryPath) };
     if (plan.summaryPath !== null) out[plan.summaryPath] = `${JSON.stringify(summary, null, 2)}\n`;
     return out;
-  }
-
-  return { options: plan.options, iteration, handleSummary };
+  };
 }
 
-function loadPlan<S extends Schema>(definition: ScenarioDefinition<S>): Plan {
+function fullPlan<S extends Schema>(definition: ScenarioDefinition<S>): Plan {
+  return planScenario(definition, __ENV, { now: new Date(), random: Math.random() });
+}
+
+function load<P>(plan: () => P): P {
   try {
-    return planScenario(definition, __ENV, { now: new Date(), random: Math.random() });
+    return plan();
   } catch (error) {
     // abort() in the init context stops k6 before any VU starts, with exit code 108 and our message.
     // k6 logs in logfmt, where a newline shows as `\n`: one line, problems separated by `; `.
@@ -78,7 +100,7 @@ function loadPlan<S extends Schema>(definition: ScenarioDefinition<S>): Plan {
  * `http.get(url)`, and `params` carries only what differs from k6's defaults. The `name` tag stays
  * k6's default, the URL, which is stable because catalog paths carry no ids.
  */
-function prepareSenders(plan: Plan): Record<string, Send> {
+function prepareSenders(plan: IterationPlan): Record<string, Send> {
   const senders: Record<string, Send> = {};
   const { get, request } = http;
   for (const entry of plan.mix.entries) {

@@ -13,7 +13,7 @@ import { checks } from '../shims/k6.ts';
 import exec, { TestAborted } from '../shims/k6-execution.ts';
 import { requests, responder } from '../shims/k6-http.ts';
 
-const globals = globalThis as { __ENV?: Record<string, string> };
+const globals = globalThis as { __ENV?: Record<string, string>; __VU?: number };
 
 beforeEach(() => {
   requests.length = 0;
@@ -25,6 +25,7 @@ beforeEach(() => {
 
 afterEach(() => {
   delete globals.__ENV;
+  delete globals.__VU;
 });
 
 describe('defineScenario', () => {
@@ -104,5 +105,62 @@ describe('defineScenario', () => {
     expect(json.run.run_id).toBe('from-options');
     expect(json.results.requests).toBe(5);
     expect(files['out/summary.json']).not.toContain('never-in-files');
+  });
+});
+
+// k6 reads the options from its first instance (`__VU` 0, as in the tests above, where `__VU` is
+// unset); the VUs that iterate have ids from 1 and build only what an iteration needs.
+describe('defineScenario in a VU after the first', () => {
+  it('sends what the first VU would, exports empty options and does not parse the other variables', () => {
+    const env = { BASE_URL: 'http://127.0.0.1:9999', MIX: 'predict:1,health:1', AUTH_TOKEN: 'tok', REQUEST_TIMEOUT: '3s', CHECKS: 'true' };
+    globals.__ENV = env;
+    const first = defineScenario(CONSTANT);
+    const draws = Array.from({ length: 200 }, (_, i) => (i * 0.618) % 1);
+    const sent = (iteration: () => void) => {
+      requests.length = 0;
+      checks.length = 0;
+      const random = Math.random;
+      let i = 0;
+      Math.random = () => draws[i++ % draws.length] as number;
+      try {
+        for (let n = 0; n < draws.length; n++) iteration();
+      } finally {
+        Math.random = random;
+      }
+      return { requests: [...requests], checks: checks.length };
+    };
+    const expected = sent(first.iteration);
+
+    // TPS=abc would stop the run in the first VU; here it is not even read.
+    globals.__ENV = { ...env, TPS: 'abc' };
+    globals.__VU = 3;
+    const later = defineScenario(CONSTANT);
+    expect(exec.test.aborts).toEqual([]);
+    expect(later.options).toEqual({});
+    expect(sent(later.iteration)).toEqual(expected);
+    expect(expected.checks).toBe(draws.length);
+  });
+
+  it('re-tags the level as the first VU would (stress)', () => {
+    globals.__ENV = { START_RATE: '10', STEP: '10', MAX_RATE: '30', STEP_DURATION: '10s', RAMP_DURATION: '0s', MIX: 'health' };
+    globals.__VU = 1;
+    const scenario = defineScenario(STRESS);
+    const start = Date.now();
+    const levels: unknown[] = [];
+    for (const elapsed of [0, 9_000, 10_500, 25_000, 40_000]) {
+      exec.scenario.startTime = start - elapsed;
+      scenario.iteration();
+      levels.push(exec.vu.metrics.tags.level);
+    }
+    expect(levels).toEqual(['10', '10', '20', '30', '30']);
+  });
+
+  it('handleSummary, which k6 never calls there, still gives what the first VU gives', () => {
+    globals.__ENV = { TPS: '5', SUMMARY_PATH: 'none' };
+    exec.test.options.tags = { run_id: 'from-options' };
+    const data = { state: { testRunDurationMs: 1000 }, metrics: { http_reqs: { type: 'counter', contains: 'default', values: { count: 5, rate: 5 } } } } as const;
+    const first = defineScenario(CONSTANT).handleSummary(data);
+    globals.__VU = 2;
+    expect(defineScenario(CONSTANT).handleSummary(data)).toEqual(first);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ScenarioError } from '../../lib/errors.ts';
-import { planScenario } from '../../lib/plan.ts';
+import { commonFields, iterationFields, planIterations, planScenario } from '../../lib/plan.ts';
 import { constantDefinition, rampDefinition, soakDefinition, stressDefinition } from '../../lib/scenarios.ts';
 
 const CONSTANT = constantDefinition();
@@ -257,5 +257,60 @@ describe('planScenario: VU_LIMIT', () => {
   it('refuses a VU_LIMIT that is not a positive integer', () => {
     expect(refusal(CONSTANT, { VU_LIMIT: '0' })).toBe('config: config: `VU_LIMIT` is `0`: expected an integer >= 1');
     expect(refusal(CONSTANT, { VU_LIMIT: '1e3.5' })).toBe('config: config: `VU_LIMIT` is `1e3.5`: expected an integer >= 1');
+  });
+});
+
+describe('planIterations: what VUs after the first build (lib/k6/scenario.ts)', () => {
+  const envs: [string, Record<string, string>][] = [
+    ['defaults', {}],
+    ['everything an iteration reads', { BASE_URL: 'https://svc.example:8443/', MIX: 'predict:3,light:1,health:0', AUTH_TOKEN: 'tok', REQUEST_TIMEOUT: '2s', CHECKS: 'yes' }],
+    ['the scenario variables too', { TPS: '40', DURATION: '2m', START_RATE: '5', STAGES: '30s:10,0s:50,1m:50', STEP: '5', MAX_RATE: '25', MIX: 'health' }],
+  ];
+  const definitions = { constant: CONSTANT, ramp: RAMP, stress: STRESS, soak: SOAK } as const;
+  const cases = Object.entries(definitions).flatMap(([name, definition]) => envs.map(([label, env]) => [name, label, definition, env] as const));
+
+  it.each(cases)('%s, %s: equal to the same parts of planScenario', (_name, _label, any, env) => {
+    const definition = any as Parameters<typeof planScenario>[0];
+    const frozen = Object.freeze({ ...env });
+    const full = planScenario(definition, frozen, clock);
+    const light = planIterations(definition, frozen);
+    const { mix, ...rest } = light;
+    expect(rest).toEqual({
+      baseUrl: full.baseUrl,
+      catalog: full.catalog,
+      dynamicLevel: full.dynamicLevel,
+      levelSchedule: full.dynamicLevel ? full.schedule : null,
+      requestTimeout: full.requestTimeout,
+      checks: full.checks,
+      authToken: full.authToken,
+    });
+    expect(full.levelSchedule).toEqual(rest.levelSchedule);
+    expect(mix.entries).toEqual(full.mix.entries);
+    const draws = Array.from({ length: 1000 }, (_, i) => i / 1000);
+    expect(draws.map((u) => mix.pick(u))).toEqual(draws.map((u) => full.mix.pick(u)));
+  });
+
+  it('constant and soak read only the iteration variables, so a VU after the first does not parse the rest', () => {
+    // The first VU refuses this environment (planScenario throws); the others never see the bad TPS.
+    const env = Object.freeze({ TPS: 'abc', MIX: 'health' });
+    expect(() => planScenario(CONSTANT, env, clock)).toThrow('config: `TPS` is `abc`');
+    expect(planIterations(CONSTANT, env).baseUrl).toBe('http://127.0.0.1:18080');
+    expect(planIterations(SOAK, env).levelSchedule).toBeNull();
+    // ramp and stress tag the level from the schedule, which needs every variable
+    expect(() => planIterations(RAMP, env)).toThrow('config: `TPS` is `abc`');
+  });
+
+  it('iterationFields are the same fields as in commonFields, whose order is unchanged', () => {
+    const common = commonFields();
+    const iteration = iterationFields();
+    for (const [name, field] of Object.entries(iteration)) {
+      const { parse: _a, ...described } = field;
+      const { parse: _b, ...expected } = common[name as keyof typeof common];
+      expect(described).toEqual(expected);
+    }
+    expect(Object.keys(common)).toEqual([
+      'BASE_URL', 'TPS', 'DURATION', 'MIX', 'TARGET', 'RUN_ID', 'SLO_P95_MS', 'SLO_P99_MS', 'SLO_ERROR_RATE', 'EXPECTED_LATENCY_MS',
+      'PRE_ALLOCATED_VUS', 'MAX_VUS', 'VU_LIMIT', 'REQUEST_TIMEOUT', 'CHECKS', 'AUTH_TOKEN', 'SUMMARY_PATH',
+    ]);
   });
 });

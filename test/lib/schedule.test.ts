@@ -5,6 +5,7 @@ import { DEFAULT_VU_LIMIT, k6Scenario, vuSizing } from '../../lib/executors.ts';
 import {
   constantSchedule,
   levelAt,
+  levelTracker,
   peakRate,
   plannedIterations,
   rampSchedule,
@@ -13,6 +14,7 @@ import {
   stressSchedule,
   totalSeconds,
 } from '../../lib/schedule.ts';
+import { levelTag } from '../../lib/tags.ts';
 
 const d = (text: string): Duration => {
   const duration = parseDuration(text);
@@ -177,5 +179,41 @@ describe('executors', () => {
     expect(() => k6Scenario(constantSchedule({ rate: 0.0001, duration: d('1m') }), { preAllocatedVUs: 1, maxVUs: 1 })).toThrow(
       'executor: rate `0.0001` has more than 3 decimals: expected a rate with at most 3',
     );
+  });
+});
+
+describe('levelTracker: levelAt precomputed for the iteration (lib/k6/scenario.ts)', () => {
+  const schedules = {
+    constant: constantSchedule({ rate: 20, duration: d('30s') }),
+    // a zero-length stage (a jump) in the middle, and a fractional rate
+    ramp: rampSchedule({
+      startRate: 0,
+      stages: [
+        { duration: d('30s'), target: 10 },
+        { duration: d('1m'), target: 50 },
+        { duration: d('0s'), target: 2.5 },
+        { duration: d('10s'), target: 20 },
+      ],
+    }),
+    stress: stressSchedule({ startRate: 10, step: 10, maxRate: 30, stepDuration: d('10s'), rampDuration: d('1500ms') }),
+    soak: soakSchedule({ rate: 7, warmup: d('0s'), duration: d('1h') }),
+    'no stages': { kind: 'ramp', startRate: 3, stages: [] },
+  } as const;
+  // Every stage edge, just before and after it, and beyond the end, then the same times shuffled
+  // (time going back starts the cursor again) and odd inputs.
+  const edges = [0, 10, 11.5, 21.5, 23, 30, 90, 100, 3600];
+  const forward = [-1, ...edges.flatMap((t) => [t - 1e-9, t, t + 1e-9, t + 0.5]), 1e9];
+  const shuffled = [95, 0, 33, 10.2, 10.2, 3599.9, 5, 29.999, 100, 22, 11.5, -3];
+
+  it.each(Object.entries(schedules))('%s: the same tag as levelTag(levelAt(t)) forward, backward and shuffled', (_name, schedule) => {
+    for (const times of [forward, [...forward].reverse(), shuffled, [Number.NaN, 5, Number.POSITIVE_INFINITY, 0]]) {
+      const at = levelTracker(schedule);
+      expect(times.map((t) => at(t))).toEqual(times.map((t) => levelTag(levelAt(schedule, t))));
+    }
+  });
+
+  it('stress: the steps in order', () => {
+    const at = levelTracker(schedules.stress);
+    expect([0, 9.9, 10, 11.4, 11.5, 21.4, 21.5, 23, 40].map((t) => at(t))).toEqual(['10', '10', '20', '20', '20', '20', '30', '30', '30']);
   });
 });
