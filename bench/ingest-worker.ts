@@ -3,8 +3,9 @@
  * prints one JSON line.
  *   node --import tsx bench/ingest-worker.ts MODE FILE
  * MODE: read (the bytes, as `cat` would: the I/O ceiling), gunzip (Node's zlib alone), naive
- * (readline + JSON.parse), loader-1 (analysis/ingest/k6-ndjson.ts on one thread), loader (its default:
- * worker threads for large files), analyze (the whole `npm run analyze`, report files included).
+ * (readline + JSON.parse), loader-1 / loader-2 (analysis/ingest/k6-ndjson.ts on one thread, its
+ * default, or two), analyze / analyze-2 (the whole `npm run analyze`, report files included, with
+ * `--threads 2` for the second).
  */
 import { closeSync, createReadStream, mkdtempSync, openSync, readSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
@@ -16,7 +17,7 @@ import { runCli } from '../analysis/cli.ts';
 import { LogHistogram } from '../analysis/stats/log-histogram.ts';
 import { naiveNdjson } from './naive-ndjson.ts';
 
-export const MODES = ['read', 'gunzip', 'naive', 'loader-1', 'loader', 'analyze'] as const;
+export const MODES = ['read', 'gunzip', 'naive', 'loader-1', 'loader-2', 'analyze', 'analyze-2'] as const;
 export type Mode = (typeof MODES)[number];
 
 export interface WorkerResult {
@@ -42,10 +43,10 @@ async function measure(mode: Mode, file: string): Promise<WorkerResult> {
     closeSync(fd);
   } else if (mode === 'gunzip') {
     for await (const chunk of createReadStream(file).pipe(createGunzip({ chunkSize: 1 << 18 }))) bytes += (chunk as Buffer).length;
-  } else if (mode === 'analyze') {
+  } else if (mode === 'analyze' || mode === 'analyze-2') {
     const out = mkdtempSync(path.join(os.tmpdir(), 'k6-capacity-bench-report-'));
     try {
-      const result = await runCli([file, '--out', out], { cwd: process.cwd(), stdout: () => {}, stderr: () => {} });
+      const result = await runCli([file, '--out', out, ...(mode === 'analyze-2' ? ['--threads', '2'] : [])], { cwd: process.cwd(), stdout: () => {}, stderr: () => {} });
       if (result.exitCode !== 0) throw new Error(`analyze exited ${result.exitCode}`);
     } finally {
       rmSync(out, { recursive: true, force: true });
@@ -53,7 +54,7 @@ async function measure(mode: Mode, file: string): Promise<WorkerResult> {
   } else {
     aggregator = new Aggregator();
     if (mode === 'naive') await naiveNdjson(file, aggregator);
-    else await loadK6Ndjson(file, aggregator, mode === 'loader-1' ? { workers: 1 } : {});
+    else await loadK6Ndjson(file, aggregator, { workers: mode === 'loader-2' ? 2 : 1 });
   }
   const seconds = (performance.now() - started) / 1000;
   let samples: number | null = null;

@@ -10,7 +10,7 @@ import { Aggregator, BUCKET_BUDGET, MAX_TAG_SETS } from '../ingest/aggregate.ts'
 import { detectInput, type InputKind } from '../ingest/detect.ts';
 import { loadJtlCsv, loadJtlXml } from '../ingest/jmeter.ts';
 import { loadK6Csv } from '../ingest/k6-csv.ts';
-import { loadK6Ndjson } from '../ingest/k6-ndjson.ts';
+import { loadK6Ndjson, threadsFor } from '../ingest/k6-ndjson.ts';
 import { loadK6Summary, type SummaryLoad } from '../ingest/k6-summary.ts';
 import { loadLocust, locustPrefix, type LocustFileKind } from '../ingest/locust.ts';
 import type { InputReport } from '../ingest/problems.ts';
@@ -30,6 +30,11 @@ export interface LoadOptions {
    * further ones (URLs with ids, without k6's `name` tag) are folded into one "other" group per metric.
    */
   readonly maxTagSets?: number;
+  /**
+   * Threads that read each k6 NDJSON file of 64 MiB or more (default 1, the lowest memory; see
+   * ingest/ndjson-parallel.ts).
+   */
+  readonly threads?: number;
   /** Problems kept per input with their line numbers (all are counted). */
   readonly keepProblems?: number;
 }
@@ -72,7 +77,7 @@ const DATA_FILE = /\.(json|ndjson|jsonl|csv|jtl)(\.gz)?$|\.gz$/;
  * unusable; problems inside usable inputs are reported, not thrown.
  */
 export async function loadRuns(paths: readonly string[], options: LoadOptions = {}): Promise<Loaded> {
-  const { bucketMs = 1000, keepProblems = 20, maxTagSets = MAX_TAG_SETS } = options;
+  const { bucketMs = 1000, keepProblems = 20, maxTagSets = MAX_TAG_SETS, threads = 1 } = options;
   if (paths.length === 0) throw new AnalysisError('usage', 'analyze: no input: expected one or more files or folders');
   const sources: RunSource[] = [];
   const manifests: { file: string; manifest: Manifest }[] = [];
@@ -103,7 +108,7 @@ export async function loadRuns(paths: readonly string[], options: LoadOptions = 
   const rawFiles = looseFiles.filter((file) => !['snapshot', 'json-document', 'manifest'].includes(detect(file)));
   const expectedRuns = Math.max(1, sources.length + rawFiles.length);
   const runBucketBudget = Math.max(BUCKET_BUDGET, Math.floor(ANALYSIS_BUCKET_BUDGET / expectedRuns));
-  const context: LoadContext = { bucketMs, maxTagSets, runBucketBudget, keepProblems, inputs, detect };
+  const context: LoadContext = { bucketMs, maxTagSets, runBucketBudget, threads, keepProblems, inputs, detect };
   for (const source of sources) runs.push(...(await loadSource(source, context)));
   // Loose files: each its own source, unless their run_id tags say they are one run.
   const loose = looseFiles.filter((file) => {
@@ -193,6 +198,7 @@ interface LoadContext {
   readonly maxTagSets: number;
   /** The total bucket budget of each run (its share of `ANALYSIS_BUCKET_BUDGET`). */
   readonly runBucketBudget: number;
+  readonly threads: number;
   readonly keepProblems: number;
   readonly inputs: InputReport[];
   readonly detect: (file: string) => InputKind;
@@ -241,7 +247,7 @@ async function readPieces(files: readonly string[], context: LoadContext, option
           const aggregator = new Aggregator({ bucketMs: context.bucketMs, maxTagSets: context.maxTagSets });
           const report =
             kind === 'k6-ndjson'
-              ? await loadK6Ndjson(file, aggregator, { keepProblems: context.keepProblems })
+              ? await loadK6Ndjson(file, aggregator, { keepProblems: context.keepProblems, workers: threadsFor(file, context.threads) })
               : await loadK6Csv(file, aggregator, { keepProblems: context.keepProblems });
           context.inputs.push(report);
           const format = kind === 'k6-ndjson' ? 'k6-ndjson' : 'k6-csv';

@@ -98,6 +98,8 @@ describe('analyze', () => {
     [['sweep', '--slo-p95-ms', '0'], 'analyze: `--slo-p95-ms` is `0`: expected a number > 0\n'],
     [['sweep', '--slo-error-rate', '1.5'], 'analyze: `--slo-error-rate` is `1.5`: expected a number from 0 to 1\n'],
     [['sweep', '--warmup', 'soon'], 'analyze: `--warmup` is `soon`: expected a duration such as `5s` or `0s`\n'],
+    [['sweep', '--threads', '0'], 'analyze: `--threads` is `0`: expected a whole number from 1 to 16\n'],
+    [['sweep', '--threads', 'many'], 'analyze: `--threads` is `many`: expected a whole number from 1 to 16\n'],
   ])('bad usage %j exits 1 with one line (and a note)', async (argv, message) => {
     const result = await cli(...argv);
     expect(result.exitCode).toBe(1);
