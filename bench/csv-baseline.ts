@@ -1,6 +1,7 @@
 /**
  * The k6 CSV loader as it was before its own scanner (analysis/ingest/k6-csv.ts at 9401bdb, built on
- * csv-parse), kept unchanged but for its import paths and names: the baseline `bench/csv.ts` measures
+ * csv-parse), kept unchanged but for its import paths and names, and its timestamp parsing, which it
+ * imports from the new loader (unchanged there): the baseline `bench/csv.ts` measures
  * the loader against, and the reference `test/analysis/ingest/k6-csv.test.ts` compares it with on real
  * k6 files. Not used by the analysis.
  *
@@ -22,6 +23,8 @@ import { pipeline } from 'node:stream/promises';
 import { constants, gunzipSync } from 'node:zlib';
 import { AnalysisError } from '../analysis/errors.ts';
 import { BUILTIN_METRICS } from '../analysis/ingest/builtin-metrics.ts';
+// Timestamps are read the same way by both loaders (the scanner changed how cells are found, not this).
+import { parseK6CsvTime } from '../analysis/ingest/k6-csv.ts';
 import { isGzip, isTruncatedGzip, openInput, peek } from '../analysis/ingest/open.ts';
 import { ProblemLog, type InputReport } from '../analysis/ingest/problems.ts';
 import type { SampleSink, Tags } from '../analysis/ingest/sink.ts';
@@ -277,58 +280,6 @@ class CsvRows {
 
 /** `%f` output (and plain decimals in general); `Number('')` would be 0 and `Number('0x1')` 1. */
 const NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
-const DIGITS = /^\d{1,20}$/;
-const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:[Zz]|([+-])(\d{2}):(\d{2}))$/;
-
-/**
- * A k6 CSV `timestamp` cell as Unix time in ms (fractions to the µs), or NaN. The format is
- * detected per value: digits by their count (≤ 11 seconds, 12–14 ms, 15–17 µs, 18–20 ns: a 10-digit
- * second, 13-digit ms, 16-digit µs or 19-digit ns timestamp of today sits in the middle of its
- * range), anything else as RFC 3339 with any zone offset and 0–9 fractional digits. Sub-ms digits are
- * added separately, never through `Date` (ms only) or a 19-digit `Number` (beyond 2^53).
- */
-function parseK6CsvTime(cell: string): number {
-  if (DIGITS.test(cell)) {
-    const n = cell.length;
-    if (n <= 11) return Number(cell) * 1000;
-    if (n <= 14) return Number(cell);
-    if (n <= 17) return msPlusNanos(Number(cell.slice(0, -3)), Number(cell.slice(-3)) * 1000);
-    return msPlusNanos(Number(cell.slice(0, -6)), Number(cell.slice(-6)));
-  }
-  const m = RFC3339.exec(cell);
-  if (m === null) return Number.NaN;
-  const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as [number, number, number, number, number, number];
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 60) return Number.NaN;
-  const fraction = (m[7] ?? '').padEnd(9, '0');
-  const offsetMinutes = m[8] === undefined ? 0 : (m[8] === '-' ? -1 : 1) * (Number(m[9]) * 60 + Number(m[10]));
-  const seconds = daysFromCivil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second - offsetMinutes * 60;
-  return msPlusNanos(seconds * 1000 + Number(fraction.slice(0, 3)), Number(fraction.slice(3)));
-}
-
-/**
- * Whole ms plus the sub-ms nanoseconds rounded to the µs (a double near 1.7e12 ms resolves about
- * 0.24 µs, so finer digits would be noise). One formula for every format, so µs, ns and RFC 3339 cells
- * of the same instant give the same number.
- */
-function msPlusNanos(wholeMs: number, nanos: number): number {
-  return wholeMs + Math.round(nanos / 1000) / 1000;
-}
-
-/** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant, "chrono-compatible low-level date algorithms"). */
-function daysFromCivil(year: number, month: number, day: number): number {
-  const y = month <= 2 ? year - 1 : year;
-  const era = Math.floor(y / 400);
-  const yoe = y - era * 400;
-  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146097 + doe - 719468;
-}
-
-function daysInMonth(year: number, month: number): number {
-  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
-  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
-}
-
 function countNewlines(record: readonly string[]): number {
   let count = 0;
   for (const field of record) {

@@ -8,8 +8,9 @@
  * Latencies are log-normal, 1% of requests fail with a 500 (`error_code` 1500). Deterministic (seeded),
  * so every run of the benchmark reads the same bytes.
  */
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { gaussian, mulberry32 } from '../analysis/stats/random.ts';
+import { LineWriter, pick } from './ndjson-data.ts';
 
 export interface GeneratedCsv {
   readonly bytes: number;
@@ -19,32 +20,14 @@ export interface GeneratedCsv {
 export const K6_CSV_HEADER =
   'metric_name,timestamp,metric_value,check,error,error_code,expected_response,group,method,name,proto,scenario,service,status,subproto,tls_version,url,extra_tags,metadata';
 
-const ENDPOINTS = [
-  { method: 'POST', path: '/predict', weight: 0.8, medianMs: 12 },
-  { method: 'GET', path: '/health', weight: 0.1, medianMs: 0.6 },
-  { method: 'GET', path: '/metrics', weight: 0.1, medianMs: 0.9 },
-];
 
 export function generateCsv(file: string, targetBytes: number, options: { rate?: number; seed?: number } = {}): GeneratedCsv {
   const { rate = 100, seed = 1 } = options;
   const random = mulberry32(seed);
   const fd = openSync(file, 'w');
-  let bytes = 0;
+  const out = new LineWriter(fd);
+  const emit = (line: string): void => out.line(line);
   let requests = 0;
-  let buffer: string[] = [];
-  let pending = 0;
-  const flush = (): void => {
-    const chunk = buffer.join('');
-    writeSync(fd, chunk);
-    bytes += Buffer.byteLength(chunk);
-    buffer = [];
-    pending = 0;
-  };
-  const emit = (line: string): void => {
-    buffer.push(line, '\n');
-    pending += line.length + 1;
-    if (pending > 1 << 22) flush();
-  };
   const runId = '20261124T010000Z-3f9c2a';
   const extra = [`level=${rate}`, 'target=127.0.0.1:18080', `run_id=${runId}`];
   // Go randomises map iteration per range loop, so each row has one of the 3! orders.
@@ -67,7 +50,7 @@ export function generateCsv(file: string, targetBytes: number, options: { rate?:
   let nowMs = start * 1000;
   let nextSecond = start;
   try {
-    while (bytes + pending < targetBytes) {
+    while (out.bytes < targetBytes) {
       const second = Math.floor(nowMs / 1000);
       if (second >= nextSecond) {
         const empty = ',,,,,,,,,,,,,';
@@ -102,18 +85,9 @@ export function generateCsv(file: string, targetBytes: number, options: { rate?:
       requests += 1;
       nowMs += stepMs;
     }
-    flush();
+    out.flush();
   } finally {
     closeSync(fd);
   }
-  return { bytes, requests };
-}
-
-function pick(u: number): (typeof ENDPOINTS)[number] {
-  let cumulative = 0;
-  for (const endpoint of ENDPOINTS) {
-    cumulative += endpoint.weight;
-    if (u < cumulative) return endpoint;
-  }
-  return ENDPOINTS[0] as (typeof ENDPOINTS)[number];
+  return { bytes: out.bytes, requests };
 }

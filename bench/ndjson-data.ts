@@ -24,6 +24,7 @@ const METRIC_TYPES: Record<string, [string, string]> = {
   vus_max: ['gauge', 'default'],
 };
 
+/** The request mix of both generators (this one and csv-data.ts): the constant scenario's default. */
 const ENDPOINTS = [
   { method: 'POST', path: '/predict', weight: 0.8, medianMs: 12 },
   { method: 'GET', path: '/health', weight: 0.1, medianMs: 0.6 },
@@ -39,22 +40,9 @@ export function generateNdjson(file: string, targetBytes: number, options: { rat
   const random = mulberry32(seed);
   const fd = openSync(file, 'w');
   const declared = new Set<string>();
-  let bytes = 0;
+  const out = new LineWriter(fd);
+  const emit = (line: string): void => out.line(line);
   let requests = 0;
-  let buffer: string[] = [];
-  let pending = 0;
-  const flush = (): void => {
-    const chunk = buffer.join('');
-    writeSync(fd, chunk);
-    bytes += Buffer.byteLength(chunk);
-    buffer = [];
-    pending = 0;
-  };
-  const emit = (line: string): void => {
-    buffer.push(line, '\n');
-    pending += line.length + 1;
-    if (pending > 1 << 22) flush();
-  };
   const point = (metric: string, timeNs: bigint, value: number, tags: string): void => {
     if (!declared.has(metric)) {
       declared.add(metric);
@@ -70,7 +58,7 @@ export function generateNdjson(file: string, targetBytes: number, options: { rat
   let now = start;
   let nextSecond = start;
   try {
-    while (bytes + pending < targetBytes && (end === null || now < end)) {
+    while (out.bytes < targetBytes && (end === null || now < end)) {
       if (now >= nextSecond) {
         const vusTags = `{"level":"${rate}","run_id":"${runId}","target":"sample"}`;
         point('vus', nextSecond, 5 + Math.floor(random() * 3), vusTags);
@@ -108,20 +96,43 @@ export function generateNdjson(file: string, targetBytes: number, options: { rat
       requests += 1;
       now += stepNs;
     }
-    flush();
+    out.flush();
   } finally {
     closeSync(fd);
   }
-  return { bytes, requests };
+  return { bytes: out.bytes, requests };
 }
 
-function pick(u: number): (typeof ENDPOINTS)[number] {
+/** The endpoint a uniform draw `u` in [0, 1) falls on, by weight. */
+export function pick(u: number): (typeof ENDPOINTS)[number] {
   let cumulative = 0;
   for (const endpoint of ENDPOINTS) {
     cumulative += endpoint.weight;
     if (u < cumulative) return endpoint;
   }
   return ENDPOINTS[0] as (typeof ENDPOINTS)[number];
+}
+
+/** Lines of ASCII text written through a 4 MiB buffer; `bytes` counts the written and the pending ones. */
+export class LineWriter {
+  bytes = 0;
+  private buffer: string[] = [];
+  private pending = 0;
+
+  constructor(private readonly fd: number) {}
+
+  line(text: string): void {
+    this.buffer.push(text, '\n');
+    this.bytes += text.length + 1;
+    this.pending += text.length + 1;
+    if (this.pending > 1 << 22) this.flush();
+  }
+
+  flush(): void {
+    writeSync(this.fd, this.buffer.join(''));
+    this.buffer = [];
+    this.pending = 0;
+  }
 }
 
 /** RFC 3339 with nanoseconds and trailing zeros trimmed, as Go's time.RFC3339Nano prints it. */

@@ -38,7 +38,7 @@ const CONTAINS: readonly string[] = ['default', 'time', 'data'];
 export interface ParallelOptions {
   readonly keepProblems?: number | undefined;
   readonly workers: number;
-  /** Bytes per block (default 4 MiB); tests use small blocks to cut small files into many. */
+  /** Bytes per block (default 1 MiB); tests use small blocks to cut small files into many. */
   readonly blockBytes?: number | undefined;
 }
 

@@ -284,7 +284,8 @@ describe.runIf(CGROUPS.usable)('a replica limited to 64Mi', () => {
     expect((await get(`${service.url}/alloc?mb=8&hold_ms=0`)).status).toBe(200);
     const old = service.replicaPids.get(0) as number;
     // 128 MiB, every page written: twice the limit.
-    await expect(fetch(`${service.url}/alloc?mb=128`)).rejects.toThrow();
+    // The connection dies with the replica: fetch fails, it gets no response.
+    await expect(fetch(`${service.url}/alloc?mb=128`)).rejects.toThrow('fetch failed');
     await waitFor(() => service.replicaPids.get(0) !== old, 30_000);
     expect(service.output()).toContain('replica 0 exited (SIGKILL: OOM-killed at its memory limit of 67108864 bytes); restarting in 100 ms');
     expect((await get(`${service.url}/health`)).status).toBe(200);
