@@ -23,8 +23,10 @@ import { runRows, type AnalysisContext, type AnalysisDefinition } from './contex
 export interface ScalingPoint {
   readonly sweep: string;
   readonly replicas: number;
-  /** The maximum sustainable rate; `null` when no level held. */
+  /** The maximum sustainable rate (achieved at `level`); `null` when no level held. */
   readonly rps: number | null;
+  /** The maximum sustainable level (offered rate), as Capacity names it. */
+  readonly level: number | null;
   /** Throughput X(N): the highest steady achieved rate at a level not limited by the load generator. */
   readonly peak_rps: number | null;
   /** The level `peak_rps` was achieved at. */
@@ -65,6 +67,7 @@ export function horizontalScaling(context: AnalysisContext, family: readonly Swe
       sweep: sweep.id,
       replicas: sweep.replicas as number,
       rps: capacity.max_sustainable?.rps ?? null,
+      level: capacity.max_sustainable?.level ?? null,
       peak_rps: peak?.rps ?? null,
       peak_level: peak?.level ?? null,
       // Never pushed past what it holds (it held every level, or the load generator stopped the scan
@@ -105,12 +108,15 @@ export const horizontalAnalysis: AnalysisDefinition = {
       const name = families[i]?.[0]?.label.replace(/ · \d+ replicas?$/, '') ?? 'scaling';
       summary.push(
         t`${name}: ${join(
-          result.points.map(
-            (p) =>
-              t`${p.replicas} ${p.replicas === 1 ? 'replica holds' : 'replicas hold'} ${p.rps === null ? ['no level'] : t`${p.censored ? 'at least ' : ''}${value(p.rps, 'rate')}`}${
-                p.peak_rps === null || p.censored ? t`` : t` (peak ${value(p.peak_rps, 'rate')})`
-              }`,
-          ),
+          result.points.map((p) => {
+            const holds = p.replicas === 1 ? 'replica holds' : 'replicas hold';
+            if (p.rps !== null && p.censored) return t`${p.replicas} ${holds} at least ${value(p.rps, 'rate')}`;
+            // The level as Capacity names it; what was achieved there (the table's number) where it differs.
+            const achieved = p.rps !== null && p.level !== null && Math.abs(p.rps - p.level) > 0.005 * p.level;
+            const notes = [...(achieved ? [t`${value(p.rps as number, 'rate')} achieved`] : []), ...(p.peak_rps === null ? [] : [t`peak ${value(p.peak_rps, 'rate')}`])];
+            const held = p.rps === null ? t`no level` : t`${value(achieved ? (p.level as number) : p.rps, 'rate')}`;
+            return t`${p.replicas} ${holds} ${held}${notes.length === 0 ? t`` : t` (${join(notes, '; ')})`}`;
+          }),
           ', ',
         )}.${
           result.usl === null
@@ -196,9 +202,10 @@ function uslChart(result: HorizontalScaling): TopLevelSpec {
       data: { values: measured },
       mark: { type: 'point', filled: true, size: 80 },
       encoding: {
-        x: { field: 'replicas', type: 'quantitative', title: 'replicas' },
+        // Whole replica counts on the axis, and room so the last point is not cut at the edge.
+        x: { field: 'replicas', type: 'quantitative', title: 'replicas', axis: { tickMinStep: 1, format: 'd' }, scale: { padding: 16 } },
         y: { field: 'rps', type: 'quantitative', title: 'throughput (req/s)' },
-        shape: { field: 'kind', type: 'nominal', title: null },
+        shape: { field: 'kind', type: 'nominal', title: null, legend: { labelLimit: 240 } },
       },
     },
   ];

@@ -77,6 +77,8 @@ beforeAll(async () => {
     h: family({ 1: [8, 10, 10, 10], 2: [8, 16, 18, 18], 3: [8, 16, 24, 24], 4: [8, 16, 24, 27] }),
     // 4 replicas do less than 3: 22 at 24/s (91.7%, not held) and at 32/s.
     g: family({ 1: [8, 10, 10, 10], 2: [8, 16, 18, 18], 3: [8, 16, 24, 24], 4: [8, 16, 22, 22] }),
+    // 3 replicas hold 24/s with 23 achieved there (95.8%, held): the level and the rate differ.
+    a: family({ 1: [8, 10, 10, 10], 2: [8, 16, 18, 18], 3: [8, 16, 23, 23] }),
     // 4 replicas hold every level: 32 is only a lower bound of what they do.
     c: family({ 1: [8, 10, 10, 10], 2: [8, 16, 18, 18], 3: [8, 16, 24, 24], 4: [8, 16, 24, 32] }),
     // k6 at 900 m at 32/s for every count, and at 24/s for 4 replicas: 1 and 2 replicas broke the SLO
@@ -117,10 +119,10 @@ describe('horizontalScaling', () => {
     const result = scaling('h');
     expect(result.points).toEqual([
       // The first level achieving the most wins: 10/s at 16/s (and again at 24 and 32).
-      { sweep: 'h/r1', replicas: 1, rps: 8, peak_rps: 10, peak_level: 16, censored: false, limited_levels: [], efficiency: 1 },
-      { sweep: 'h/r2', replicas: 2, rps: 16, peak_rps: 18, peak_level: 24, censored: false, limited_levels: [], efficiency: 0.9 },
-      { sweep: 'h/r3', replicas: 3, rps: 24, peak_rps: 24, peak_level: 24, censored: false, limited_levels: [], efficiency: 0.8 },
-      { sweep: 'h/r4', replicas: 4, rps: 24, peak_rps: 27, peak_level: 32, censored: false, limited_levels: [], efficiency: 27 / 4 / 10 },
+      { sweep: 'h/r1', replicas: 1, rps: 8, level: 8, peak_rps: 10, peak_level: 16, censored: false, limited_levels: [], efficiency: 1 },
+      { sweep: 'h/r2', replicas: 2, rps: 16, level: 16, peak_rps: 18, peak_level: 24, censored: false, limited_levels: [], efficiency: 0.9 },
+      { sweep: 'h/r3', replicas: 3, rps: 24, level: 24, peak_rps: 24, peak_level: 24, censored: false, limited_levels: [], efficiency: 0.8 },
+      { sweep: 'h/r4', replicas: 4, rps: 24, level: 24, peak_rps: 27, peak_level: 32, censored: false, limited_levels: [], efficiency: 27 / 4 / 10 },
     ]);
     expect(result.usl_reason).toBeNull();
     // scipy (module comment); usl-fit.ts matches its bounded minimum to about 1e-8.
@@ -152,7 +154,7 @@ describe('horizontalScaling', () => {
 
   it('does not fit when a count held every level: its throughput is only a lower bound', () => {
     const result = scaling('c');
-    expect(result.points[3]).toEqual({ sweep: 'c/r4', replicas: 4, rps: 32, peak_rps: 32, peak_level: 32, censored: true, limited_levels: [], efficiency: 0.8 });
+    expect(result.points[3]).toEqual({ sweep: 'c/r4', replicas: 4, rps: 32, level: 32, peak_rps: 32, peak_level: 32, censored: true, limited_levels: [], efficiency: 0.8 });
     expect(result.usl).toBeNull();
     expect(result.usl_reason).toBe('4 replicas held every level tested, so the throughput there is only a lower bound: add higher levels');
   });
@@ -235,6 +237,14 @@ describe('horizontalAnalysis', () => {
     expect(plain(section.summary[0] ?? [])).toBe(
       'g: 1 replica holds 8 req/s (peak 10 req/s), 2 replicas hold 16 req/s (peak 18 req/s), 3 replicas hold 24 req/s (peak 24 req/s), 4 replicas hold 16 req/s (peak 22 req/s). USL fit (R² 0.9621): contention σ = 0, coherency κ = 0.07018, peak at 3.775 replicas and 23.0 req/s.',
     );
+  });
+
+  it('names the level Capacity names, with what it achieved where that differs', () => {
+    const section = horizontalAnalysis.run(contextOf('a')) as Section;
+    expect(plain(section.summary[0] ?? []).split('. ')[0]).toBe(
+      'a: 1 replica holds 8 req/s (peak 10 req/s), 2 replicas hold 16 req/s (peak 18 req/s), 3 replicas hold 24 req/s (23 req/s achieved; peak 23 req/s)',
+    );
+    expect(scaling('a').points[2]).toMatchObject({ rps: 23, level: 24 });
   });
 
   it('says why there is no fit, and marks the lower bounds', () => {
