@@ -43,8 +43,10 @@ interface ComparisonJson {
 beforeAll(async () => {
   writeFileSync(targets, JSON.stringify({ targets: { cost50: { kind: 'process', replicas: 1, predictCost: 50 }, cost65: { kind: 'process', replicas: 1, predictCost: 65 } } }));
   // One after the other: two at once on 2 cores would compete unevenly and differ more than the
-  // practical threshold (measured: up to 11% in p50), which is not what this test is about.
-  for (const [name, target] of [['same-a', 'cost50'], ['same-b', 'cost50'], ['before', 'cost50'], ['after', 'cost65']] as const) {
+  // practical threshold (measured: up to 11% in p50), which is not what this test is about. A first
+  // sweep warms the machine up and is not compared: seen on CI, the first sweep of the file ran
+  // slower than the second by more than every latency threshold (A/A "better" at p50, p95 and p99).
+  for (const [name, target] of [['warm-up', 'cost50'], ['same-a', 'cost50'], ['same-b', 'cost50'], ['before', 'cost50'], ['after', 'cost65']] as const) {
     expect((await sweep(name, target)).code).toBe(0);
   }
 }, 300_000);
