@@ -117,7 +117,7 @@ export function summaryText(
   return `${lines.join('\n')}\n`;
 }
 
-async function main(): Promise<void> {
+export async function main(): Promise<void> {
   // `npm run` starts scripts in the package folder; paths are meant from where the user typed them.
   if (process.env.INIT_CWD !== undefined) process.chdir(process.env.INIT_CWD);
   const result = await runCli(process.argv.slice(2), {

@@ -3,7 +3,9 @@
  * gates), their parsing into options, the exit codes, and the gate that decides the exit code.
  */
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { parseDuration, parseNumber } from '../lib/config.ts';
+import { repoRoot } from '../scripts/lib/cli.ts';
 import { parseFlags, type Flags, type FlagValues } from '../scripts/lib/flags.ts';
 import { AnalysisError } from './errors.ts';
 import { FINDING_KINDS } from './findings.ts';
@@ -83,7 +85,7 @@ export function gateFailures(report: Report, gates: Gates): string[] {
 }
 
 export function toolVersion(): string {
-  return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  return (JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
 }
 
 export interface CommandIo {

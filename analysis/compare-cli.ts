@@ -159,7 +159,7 @@ function compareJson(sides: readonly Side[], report: Report, comparisons: readon
   };
 }
 
-async function main(): Promise<void> {
+export async function main(): Promise<void> {
   if (process.env.INIT_CWD !== undefined) process.chdir(process.env.INIT_CWD);
   const result = await runCompare(process.argv.slice(2), { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s), cwd: process.cwd() });
   process.exitCode = result.exitCode;

@@ -13,9 +13,10 @@
  * - metrics with neither a declaration nor a built-in type are reported once, at their first line in
  *   the file.
  */
-import { fileURLToPath } from 'node:url';
+import path from 'node:path';
 import { buildSync } from 'esbuild';
 import { Worker } from 'node:worker_threads';
+import { repoRoot } from '../../scripts/lib/cli.ts';
 import { AnalysisError } from '../errors.ts';
 import { Aggregator } from './aggregate.ts';
 import { ndjsonReport, truncatedMessage, unknownMetricMessage } from './k6-ndjson.ts';
@@ -214,7 +215,7 @@ function leastBusy(pool: readonly Pool[]): number {
  */
 function startWorker(setup: WorkerSetup): Worker {
   bundled ??= buildSync({
-    entryPoints: [fileURLToPath(new URL('./ndjson-worker.ts', import.meta.url))],
+    entryPoints: [path.join(repoRoot, 'analysis', 'ingest', 'ndjson-worker.ts')], // the source, also when this runs from a bundle
     bundle: true, // the reader, the aggregator and the histogram: one script, no module loading
     platform: 'node', // node: built-ins stay imports
     format: 'cjs', // what `eval: true` runs

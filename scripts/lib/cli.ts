@@ -2,11 +2,25 @@
  * Shared edges of the command-line programs: where the repository is, and how a failure is shown.
  * Library code throws `CliError` (or its own error class); only `fail` prints and picks the exit code.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { parseFlags, type Flags, type FlagValues } from './flags.ts';
 
-export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+/**
+ * The repository: the nearest folder above this module with the project's package.json. Searched
+ * rather than fixed at `../..`, because the CLIs also run from a bundle in `node_modules/.cache/`
+ * (scripts/run-bundled.mjs), where this module's URL is the bundle's.
+ */
+export const repoRoot = findRepoRoot(path.dirname(fileURLToPath(import.meta.url)));
+
+function findRepoRoot(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    const manifest = path.join(dir, 'package.json');
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: unknown }).name === 'k6-capacity') return dir;
+    if (path.dirname(dir) === dir) throw new Error(`k6-capacity: no package.json of k6-capacity in ${from} or a folder above it`);
+  }
+}
 
 /** An error meant for the user: printed as one line (plus a `Note:`), no stack trace. */
 export class CliError extends Error {
