@@ -2,9 +2,12 @@
  * The bundled sample service: N replica processes behind one port on 127.0.0.1, like pods behind a
  * Service. Runs in the foreground until SIGINT or SIGTERM. With `--cpu-limit` / `--memory-limit`,
  * each replica runs in its own cgroup with that CFS quota and hard memory limit, like a container's
- * limits: over its memory limit the kernel OOM-kills it, and it is restarted like a pod.
+ * limits: over its memory limit the kernel OOM-kills it, and it is restarted like a pod. With
+ * `--leak-kb-per-request` / `--leak-kb-per-s` / `--degrade-ms-per-min` its replicas age, as a soak
+ * test must find: they keep memory they never free, and answer slower the longer they run.
  *
  *   npm run sample-service -- --port 18080 --replicas 2 --cpu-limit 500m --memory-limit 256Mi
+ *   npm run sample-service -- --memory-limit 128Mi --leak-kb-per-request 64 --degrade-ms-per-min 50
  */
 import cluster, { type Worker } from 'node:cluster';
 import { writeAtomically } from '../analysis/io.ts';
@@ -14,6 +17,7 @@ import { CgroupError, MAX_CPU_CORES, MIN_CPU_CORES, ServiceGroups, type CgroupPa
 import { CliError, commandFlags, fail, isMain } from './lib/cli.ts';
 import { flagHelp } from './lib/flags.ts';
 import { createApp, WORK_UNIT_ROUNDS, type AppOptions, type Handler } from './lib/sample-app.ts';
+import { leakCapBytes, MAX_DEGRADE_DELAY_MS, MAX_DEGRADE_MS_PER_MINUTE, MAX_LEAK_BYTES, MAX_LEAK_KB_PER_REQUEST, MAX_LEAK_KB_PER_SECOND } from './lib/sample-aging.ts';
 
 /** Load goes to loopback only: the service never listens on another address. */
 export const SAMPLE_HOST = '127.0.0.1';
@@ -34,6 +38,17 @@ const FLAGS = {
   'error-rate': { type: 'string', value: 'X', help: 'share of /predict and /api/light answered 500, 0..1 (default 0)' },
   'ready-after-ms': { type: 'string', value: 'N', help: '/ready answers 503 for this long after start (default 0)' },
   'restart-delay-ms': { type: 'string', value: 'N', help: 'a replica that dies is restarted after this delay, like a pod (default 1000)' },
+  'leak-kb-per-request': {
+    type: 'string',
+    value: 'N',
+    help: `each replica keeps N KiB it never frees per /predict and /api/light it answers\n(default 0, at most ${MAX_LEAK_KB_PER_REQUEST}); it stops at ${MAX_LEAK_BYTES / 2 ** 30} GiB, or with an enforced --memory-limit\nleaks until the kernel OOM-kills it there`,
+  },
+  'leak-kb-per-s': { type: 'string', value: 'N', help: `each replica keeps N KiB more per second it runs, whatever the load\n(default 0, at most ${MAX_LEAK_KB_PER_SECOND}; the same bound)` },
+  'degrade-ms-per-min': {
+    type: 'string',
+    value: 'X',
+    help: `/predict and /api/light wait X ms longer per minute of the replica's uptime\n(a timer, not CPU; default 0, at most ${MAX_DEGRADE_MS_PER_MINUTE}; the delay stops at ${MAX_DEGRADE_DELAY_MS} ms)`,
+  },
   'cpu-limit': { type: 'string', value: 'CORES', help: 'CPU limit per replica, e.g. 0.5 or 250m: a CFS quota in its own cgroup (Linux, root)' },
   'memory-limit': { type: 'string', value: 'BYTES', help: 'memory limit per replica, e.g. 256Mi or 268435456: over it the replica is\nOOM-killed and restarted (Linux, root)' },
   'pid-file': { type: 'string', value: 'PATH', help: 'keep {"pid", "port", "replicas": [{"replica", "pid"}]} up to date in PATH\n(with limits: also each replica\'s cgroup, restarts and OOM kills)' },
@@ -61,9 +76,11 @@ ${flagHelp(FLAGS)}
 Endpoints: GET /health, GET /ready, GET /api/light, GET|POST /predict, GET /metrics,
 GET /alloc?mb=N&hold_ms=M (holds N MiB, at most ${MAX_ALLOC_MB}, for M ms, at most ${MAX_HOLD_MS}: to test --memory-limit).
 Per-request overrides on /predict and /api/light: ?cost=N&delay_ms=N&error_rate=X.
+/metrics also gives each replica's sample_uptime_seconds, sample_leaked_bytes (and sample_leak_cap_bytes)
+and sample_added_delay_seconds; a restarted replica starts fresh, without its leak or its delay.
 `;
 
-export interface ServiceOptions extends Omit<AppOptions, 'replica'> {
+export interface ServiceOptions extends Omit<AppOptions, 'replica' | 'leakCapBytes'> {
   readonly port: number;
   readonly replicas: number;
   readonly restartDelayMs: number;
@@ -114,6 +131,9 @@ export function parseServiceArgs(argv: readonly string[]): ServiceOptions | 'hel
     errorRate: number('--error-rate', values['error-rate'], 0, 0, 1),
     readyAfterMs: number('--ready-after-ms', values['ready-after-ms'], 0, 0, 3_600_000),
     restartDelayMs: number('--restart-delay-ms', values['restart-delay-ms'], 1000, 0, 600_000),
+    leakKbPerRequest: integer('--leak-kb-per-request', values['leak-kb-per-request'], 0, 0, MAX_LEAK_KB_PER_REQUEST),
+    leakKbPerSecond: integer('--leak-kb-per-s', values['leak-kb-per-s'], 0, 0, MAX_LEAK_KB_PER_SECOND),
+    degradeMsPerMinute: number('--degrade-ms-per-min', values['degrade-ms-per-min'], 0, 0, MAX_DEGRADE_MS_PER_MINUTE),
     pidFile: values['pid-file'],
     cpuLimitCores: cores(values['cpu-limit']),
     memoryLimitBytes: memoryBytes(values['memory-limit']),
@@ -192,6 +212,8 @@ function runPrimary(options: ServiceOptions): void {
   let askedPort = options.port;
   const sharing = new Set<number>();
   const { groups, limits } = openGroups(options);
+  // Only a limit the kernel enforces may end a leak; an unenforced one is no bound at all.
+  const leakCap = leakCapBytes(limits?.enforced === true ? limits.memory_bytes : null);
   const records = new Map<number, ReplicaRecord>();
   for (let replica = 0; replica < options.replicas; replica++) records.set(replica, { restarts: 0, oomKills: 0, oomCounter: null });
   // However the primary ends (a signal, an error), its groups go with it.
@@ -232,7 +254,8 @@ function runPrimary(options: ServiceOptions): void {
     // would move the service to a new port.
     if (sharing.size === 0) askedPort = port;
     sharing.add(replica);
-    const worker = cluster.fork({ SAMPLE_REPLICA: String(replica), SAMPLE_OPTIONS: JSON.stringify({ ...options, port: askedPort }) });
+    const replicaOptions: ReplicaOptions = { ...options, port: askedPort, leakCapBytes: leakCap };
+    const worker = cluster.fork({ SAMPLE_REPLICA: String(replica), SAMPLE_OPTIONS: JSON.stringify(replicaOptions) });
     workers.set(replica, worker);
     const held = groups !== null && !confine(worker, replica);
     record.oomCounter = oomCounter(replica);
@@ -407,8 +430,13 @@ function isMessage(message: unknown, type: string): boolean {
 
 // --- replica: one "pod" ----------------------------------------------------------------------------
 
+/** What the primary hands a replica: the service's options, and what it decided for the replica. */
+interface ReplicaOptions extends ServiceOptions {
+  readonly leakCapBytes: number;
+}
+
 function runReplica(): void {
-  const options = JSON.parse(process.env.SAMPLE_OPTIONS ?? '{}') as ServiceOptions;
+  const options = JSON.parse(process.env.SAMPLE_OPTIONS ?? '{}') as ReplicaOptions;
   const replica = Number(process.env.SAMPLE_REPLICA ?? '0');
   const server = http.createServer(withAlloc(createApp({ ...options, replica }), replica, options.requireToken));
   // Load generators keep connections open; a short idle timeout would show up as connection errors.

@@ -20,6 +20,12 @@ export interface SampleServiceOptions {
   readonly errorRate?: number;
   readonly readyAfterMs?: number;
   readonly restartDelayMs?: number;
+  /** KiB each replica keeps, never freed, per answered work request (`--leak-kb-per-request`). */
+  readonly leakKbPerRequest?: number;
+  /** KiB each replica keeps per second of uptime (`--leak-kb-per-s`). */
+  readonly leakKbPerSecond?: number;
+  /** Work requests wait this many ms longer per minute of a replica's uptime (`--degrade-ms-per-min`). */
+  readonly degradeMsPerMinute?: number;
   readonly pidFile?: string;
   /** Pin the service to these CPUs (`taskset -c`), e.g. so a benchmark's load generator gets its own core. */
   readonly cpuList?: string;
@@ -73,6 +79,9 @@ export function startSampleService(options: SampleServiceOptions = {}, timeoutMs
     ['--error-rate', options.errorRate],
     ['--ready-after-ms', options.readyAfterMs],
     ['--restart-delay-ms', options.restartDelayMs],
+    ['--leak-kb-per-request', options.leakKbPerRequest],
+    ['--leak-kb-per-s', options.leakKbPerSecond],
+    ['--degrade-ms-per-min', options.degradeMsPerMinute],
     ['--cpu-limit', options.cpuLimitCores],
     ['--memory-limit', options.memoryLimitBytes],
   ];

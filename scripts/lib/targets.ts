@@ -9,7 +9,9 @@
  *                     "baseUrl": "http://127.0.0.1:30080", "healthPath": "/health", "selector": "app=inference",
  *                     "resources": { "cores": 1, "memory": "2Gi", "nodes": 1 }, "dataHook": ["./load-data.sh"] },
  *       "staging":  { "kind": "url", "baseUrl": "https://staging.example.com" },
- *       "sample-4": { "kind": "process", "replicas": 4, "predictCost": 40 }
+ *       "sample-4": { "kind": "process", "replicas": 4, "predictCost": 40 },
+ *       "aging":    { "kind": "process", "leakKbPerRequest": 64, "leakKbPerSecond": 16, "degradeMsPerMinute": 50,
+ *                     "resources": { "memory": "128Mi" } }
  *     }
  *   }
  */
@@ -17,6 +19,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { bytes as quantityBytes, cpuMillicores } from '../../analysis/snapshots/quantity.ts';
 import { CliError, repoRoot } from './cli.ts';
+import { MAX_DEGRADE_MS_PER_MINUTE, MAX_LEAK_KB_PER_REQUEST, MAX_LEAK_KB_PER_SECOND } from './sample-aging.ts';
 
 export interface TargetResources {
   /** CPU cores per replica (the container's limit, or request when there is no limit). */
@@ -55,6 +58,13 @@ export interface ProcessTarget extends TargetCommon {
   readonly predictCost: number | null;
   readonly latencyMs: number | null;
   readonly errorRate: number | null;
+  /**
+   * Aging, for soak tests (sample-aging.ts): KiB each replica keeps per answered work request and
+   * per second of uptime, and ms its work requests slow down per minute of uptime.
+   */
+  readonly leakKbPerRequest: number | null;
+  readonly leakKbPerSecond: number | null;
+  readonly degradeMsPerMinute: number | null;
   /** The sample service answers 401 without `Authorization: Bearer <token>` from this environment variable. */
   readonly requireTokenEnv: string | null;
   /**
@@ -84,6 +94,9 @@ export const BUILTIN_TARGETS: Readonly<Record<string, Target>> = {
     predictCost: null,
     latencyMs: null,
     errorRate: null,
+    leakKbPerRequest: null,
+    leakKbPerSecond: null,
+    degradeMsPerMinute: null,
     requireTokenEnv: null,
     autoscale: null,
     healthPath: '/health',
@@ -206,6 +219,9 @@ function parseTarget(name: string, raw: unknown, file: string): Target {
         predictCost: num('predictCost', (n) => n >= 0, 'a number >= 0'),
         latencyMs: num('latencyMs', (n) => n >= 0, 'a number >= 0'),
         errorRate: num('errorRate', (n) => n >= 0 && n <= 1, 'a number from 0 to 1'),
+        leakKbPerRequest: num('leakKbPerRequest', (n) => Number.isInteger(n) && n >= 0 && n <= MAX_LEAK_KB_PER_REQUEST, `an integer from 0 to ${MAX_LEAK_KB_PER_REQUEST} (KiB)`),
+        leakKbPerSecond: num('leakKbPerSecond', (n) => Number.isInteger(n) && n >= 0 && n <= MAX_LEAK_KB_PER_SECOND, `an integer from 0 to ${MAX_LEAK_KB_PER_SECOND} (KiB)`),
+        degradeMsPerMinute: num('degradeMsPerMinute', (n) => n >= 0 && n <= MAX_DEGRADE_MS_PER_MINUTE, `a number from 0 to ${MAX_DEGRADE_MS_PER_MINUTE} (ms per minute)`),
         requireTokenEnv,
         autoscale,
       };

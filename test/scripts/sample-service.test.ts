@@ -3,7 +3,7 @@
  * per-replica cgroup limits where this machine allows them (else the exact reason it does not).
  */
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -12,9 +12,13 @@ import { readSnapshots } from '../../analysis/snapshots/index.ts';
 import { detectCgroups, type CgroupPaths } from '../../scripts/lib/cgroups.ts';
 import { CaptureLog, processCapturer } from '../../scripts/lib/capture.ts';
 import { repoRoot } from '../../scripts/lib/cli.ts';
+import { ProcessDriver } from '../../scripts/lib/drivers/process.ts';
 import { ProcSampler, readProc, sampleCgroups } from '../../scripts/lib/proc-sampler.ts';
+import { ProcessRegistry } from '../../scripts/lib/process-registry.ts';
 import { NO_LIMITS_ASKED, parentDeathGuard, startSampleService, type RunningService } from '../../scripts/lib/processes.ts';
-import { parseServiceArgs } from '../../scripts/sample-service.ts';
+import { MAX_LEAK_BYTES } from '../../scripts/lib/sample-aging.ts';
+import { resolveTarget, type ProcessTarget } from '../../scripts/lib/targets.ts';
+import { parseServiceArgs, type ServiceState } from '../../scripts/sample-service.ts';
 
 const execFileAsync = promisify(execFile);
 
@@ -135,7 +139,11 @@ describe('sample service lifecycle', () => {
   });
 
   it.each([
-    [['--port', '18081', '--replicas', '3'], { port: 18081, replicas: 3, predictCost: 50, latencyMs: 0, errorRate: 0, cpuLimitCores: null, memoryLimitBytes: null }],
+    [
+      ['--port', '18081', '--replicas', '3'],
+      { port: 18081, replicas: 3, predictCost: 50, latencyMs: 0, errorRate: 0, cpuLimitCores: null, memoryLimitBytes: null, leakKbPerRequest: 0, leakKbPerSecond: 0, degradeMsPerMinute: 0 },
+    ],
+    [['--leak-kb-per-request', '64', '--leak-kb-per-s', '102400', '--degrade-ms-per-min', '12.5'], { leakKbPerRequest: 64, leakKbPerSecond: 102400, degradeMsPerMinute: 12.5 }],
     [['--error-rate', '0.25', '--latency-ms', '50'], { port: 18080, replicas: 1, errorRate: 0.25, latencyMs: 50 }],
     [['--cpu-limit', '250m', '--memory-limit', '256Mi'], { cpuLimitCores: 0.25, memoryLimitBytes: 268435456 }],
     [['--cpu-limit', '0.5', '--memory-limit', '268435456'], { cpuLimitCores: 0.5, memoryLimitBytes: 268435456 }],
@@ -157,6 +165,13 @@ describe('sample service lifecycle', () => {
     [['--memory-limit', '1Mi'], 'sample-service: `--memory-limit` is `1Mi`: expected bytes from 16Mi to 1Ti, such as `256Mi` or `268435456`'],
     [['--memory-limit', '256MB'], 'sample-service: `--memory-limit` is `256MB`: expected bytes from 16Mi to 1Ti, such as `256Mi` or `268435456`'],
     [['--memory-limit', '-64Mi'], 'sample-service: `--memory-limit` is `-64Mi`: expected bytes from 16Mi to 1Ti, such as `256Mi` or `268435456`'],
+    [['--leak-kb-per-request', '1.5'], 'sample-service: `--leak-kb-per-request` is `1.5`: expected an integer from 0 to 10240'],
+    [['--leak-kb-per-request', '10241'], 'sample-service: `--leak-kb-per-request` is `10241`: expected a number from 0 to 10240'],
+    [['--leak-kb-per-request', '64KiB'], 'sample-service: `--leak-kb-per-request` is `64KiB`: expected a number from 0 to 10240'],
+    [['--leak-kb-per-s', '-1'], 'sample-service: `--leak-kb-per-s` is `-1`: expected a number from 0 to 102400'],
+    [['--leak-kb-per-s', '0.5'], 'sample-service: `--leak-kb-per-s` is `0.5`: expected an integer from 0 to 102400'],
+    [['--degrade-ms-per-min', 'fast'], 'sample-service: `--degrade-ms-per-min` is `fast`: expected a number from 0 to 10000'],
+    [['--degrade-ms-per-min', '10001'], 'sample-service: `--degrade-ms-per-min` is `10001`: expected a number from 0 to 10000'],
   ])('refuses %j', (argv, message) => {
     expect(() => parseServiceArgs(argv)).toThrow(message);
   });
@@ -355,6 +370,154 @@ describe.runIf(CGROUPS.usable)('limited replicas and how the service ends', () =
       next.child.kill('SIGTERM');
       await new Promise((resolve) => next.child.once('close', resolve));
     } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+// --- aging: what a soak test must find -------------------------------------------------------------
+
+/** The (only) replica's gauges, from one /metrics answer: each value at the same uptime. */
+async function gauges(url: string): Promise<Record<string, number>> {
+  const text = (await get(`${url}/metrics`)).body;
+  const values = [...text.matchAll(/^(sample_\w+)\{replica="\d+"\} (\S+)$/gm)].map((m) => [m[1] as string, Number(m[2])] as const);
+  return Object.fromEntries(values);
+}
+
+const readState = (file: string): ServiceState => JSON.parse(readFileSync(file, 'utf8')) as ServiceState;
+const vmRssKiB = (pid: number): number => Number(/^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+
+describe('a leaking replica', () => {
+  let service: RunningService;
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'sample-service-leak-'));
+    service = await startSampleService({ replicas: 1, leakKbPerRequest: 256, pidFile: path.join(dir, 'pids.json') });
+  });
+
+  afterAll(async () => {
+    await service?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('keeps exactly N KiB per answered work request, resident: its RSS grows by most of it', async () => {
+    const [replica] = readState(path.join(dir, 'pids.json')).replicas;
+    const pid = replica?.pid as number;
+    expect(pid).toBe(service.replicaPids.get(0));
+    expect(await gauges(service.url)).toMatchObject({ sample_leaked_bytes: 0, sample_leak_cap_bytes: MAX_LEAK_BYTES, sample_added_delay_seconds: 0 });
+    const before = vmRssKiB(pid);
+    // 100 + 40 + 20 answered work requests (injected 500s are answers too); probes and 404s keep nothing.
+    for (let i = 0; i < 100; i++) expect((await get(`${service.url}/api/light`)).status).toBe(200);
+    for (let i = 0; i < 40; i++) expect((await get(`${service.url}/predict?cost=1`, { method: 'POST', body: '{}' })).status).toBe(200);
+    for (let i = 0; i < 20; i++) expect((await get(`${service.url}/predict?cost=1&error_rate=1`)).status).toBe(500);
+    for (let i = 0; i < 20; i++) expect((await get(`${service.url}/health`)).status).toBe(200);
+    expect((await get(`${service.url}/nope`)).status).toBe(404);
+    const { sample_leaked_bytes: leaked } = await gauges(service.url);
+    const grownKiB = vmRssKiB(pid) - before;
+    expect(leaked).toBe(160 * 256 * 1024);
+    expect(grownKiB).toBeGreaterThanOrEqual(0.8 * 160 * 256);
+  });
+});
+
+describe('a replica leaking per second, with a memory limit', () => {
+  it(CGROUPS.usable ? 'is OOM-killed at its 48Mi limit and restarted, fresh; the pid file counts both' : 'leaks up to the 1 GiB cap, its limit not being enforced here', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'sample-service-leak-oom-'));
+    const pidFile = path.join(dir, 'state.json');
+    // 8 MiB a second over a start of about 30 MiB: at the limit within 3 s.
+    const service = await startSampleService({ replicas: 1, memoryLimitBytes: 48 * 2 ** 20, leakKbPerSecond: 8192, restartDelayMs: 100, pidFile }, 60_000);
+    try {
+      if (!CGROUPS.usable) {
+        expect(service.output().split('\n')[0]).toBe(`limits not enforced: ${CGROUPS.reason}`);
+        expect(await gauges(service.url)).toMatchObject({ sample_leak_cap_bytes: MAX_LEAK_BYTES });
+        return;
+      }
+      expect(service.limits).toMatchObject({ enforced: true, memoryBytes: 50331648 });
+      expect(await gauges(service.url)).toMatchObject({ sample_leak_cap_bytes: 50331648 });
+      const first = service.replicaPids.get(0) as number;
+      let restarted: ServiceState['replicas'][number] | undefined;
+      await waitFor(() => {
+        const [replica] = readState(pidFile).replicas;
+        if (replica !== undefined && replica.restarts === 1 && replica.pid !== null && replica.pid !== first) restarted = replica;
+        return restarted !== undefined;
+      }, 25_000);
+      expect(restarted).toMatchObject({ replica: 0, restarts: 1, oom_kills: 1 });
+      expect(service.output()).toContain('replica 0 exited (SIGKILL: OOM-killed at its memory limit of 50331648 bytes); restarting in 100 ms');
+      // The new process starts fresh: ⌊its own uptime⌋ × 8 MiB.
+      await waitFor(() => service.replicaPids.get(0) === restarted?.pid);
+      const now = await gauges(service.url);
+      expect(now.sample_uptime_seconds).toBeLessThan(2);
+      expect(now.sample_leaked_bytes).toBe(Math.floor(now.sample_uptime_seconds as number) * 8 * 2 ** 20);
+    } finally {
+      await service.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a degrading replica', () => {
+  let service: RunningService;
+
+  beforeAll(async () => {
+    // 600 ms a minute: 10 ms more per second of uptime.
+    service = await startSampleService({ replicas: 1, degradeMsPerMinute: 600, restartDelayMs: 100 });
+  });
+
+  afterAll(async () => {
+    await service?.stop();
+  });
+
+  it('adds X ms per minute of uptime to /api/light and /predict, as a timer; a restarted replica starts fresh', async () => {
+    const start = await gauges(service.url);
+    expect(start.sample_added_delay_seconds).toBeCloseTo((600 * (start.sample_uptime_seconds as number)) / 60 / 1000, 9);
+    // The delay is fixed at the request's arrival, between the readings just before and after it.
+    const timed = async (pathname: string): Promise<{ elapsed: number; from: number; to: number }> => {
+      const from = (await gauges(service.url)).sample_added_delay_seconds as number;
+      const started = performance.now();
+      expect((await get(`${service.url}${pathname}`)).status).toBe(200);
+      const elapsed = performance.now() - started;
+      return { elapsed, from: from * 1000, to: ((await gauges(service.url)).sample_added_delay_seconds as number) * 1000 };
+    };
+    await sleep(Math.max(0, 2000 - (start.sample_uptime_seconds as number) * 1000));
+    const early = await timed('/api/light');
+    await sleep(3000);
+    const late = await timed('/predict?cost=1');
+    for (const { elapsed, from, to } of [early, late]) {
+      // A timer fires up to a millisecond early (libuv's clock counts whole ms), and late by what the machine is busy with.
+      expect(elapsed).toBeGreaterThanOrEqual(from - 2);
+      expect(elapsed).toBeLessThanOrEqual(to + 40);
+    }
+    expect(early.from).toBeGreaterThanOrEqual(20);
+    // 3 s later: 30 ms more.
+    expect(late.from - early.from).toBeGreaterThanOrEqual(30);
+
+    const old = service.replicaPids.get(0) as number;
+    const aged = (await gauges(service.url)).sample_added_delay_seconds as number;
+    process.kill(old, 'SIGKILL');
+    await waitFor(() => service.replicaPids.get(0) !== undefined && service.replicaPids.get(0) !== old);
+    expect((await gauges(service.url)).sample_added_delay_seconds).toBeLessThan(aged / 2);
+  });
+});
+
+describe('aging targets through the process driver', () => {
+  it("starts the service with the target's leaks and degradation", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'sample-service-driver-'));
+    const file = path.join(dir, 'targets.json');
+    writeFileSync(file, JSON.stringify({ targets: { aging: { kind: 'process', leakKbPerRequest: 64, leakKbPerSecond: 32, degradeMsPerMinute: 600, resources: { memory: '128Mi' } } } }));
+    const driver = new ProcessDriver(resolveTarget('aging', file) as ProcessTarget, { say: () => undefined, signal: new AbortController().signal, registry: new ProcessRegistry(dir) });
+    try {
+      const { baseUrl } = await driver.apply({ replicas: null, cores: null, memoryBytes: null });
+      await sleep(1200);
+      expect((await get(`${baseUrl}/predict?cost=1`)).status).toBe(200);
+      const now = await gauges(baseUrl);
+      const uptime = now.sample_uptime_seconds as number;
+      expect(uptime).toBeGreaterThanOrEqual(1.2);
+      // ⌊uptime⌋ × 32 KiB, and 64 KiB for the one request.
+      expect(now.sample_leaked_bytes).toBe(Math.floor(uptime) * 32 * 1024 + 64 * 1024);
+      expect(now.sample_added_delay_seconds).toBeCloseTo((600 * uptime) / 60 / 1000, 9);
+      expect(now.sample_leak_cap_bytes).toBe(CGROUPS.usable ? 128 * 2 ** 20 : MAX_LEAK_BYTES);
+    } finally {
+      await driver.stop();
       rmSync(dir, { recursive: true, force: true });
     }
   });
