@@ -54,6 +54,10 @@ export const FINDING_KINDS = {
   'hpa-flapping': 'an HPA changed direction twice or more within its window',
   'hpa-condition': 'ScalingLimited True, AbleToScale or ScalingActive False, or an HPA warning event',
   'hpa-scale-up-latency': 'latency and errors while an HPA scaled up',
+  'soak-drift': 'latency, errors or throughput degrade over a soak (a significant trend beyond the practical threshold)',
+  'memory-leak': "a replica's memory rises over a soak (significant, by 5% or more, or reaching its limit within 7 days)",
+  'oom-kill': 'a replica (pod) was OOM-killed during a run',
+  restarts: 'a replica (pod) restarted during a run without a recorded OOM kill',
 } as const satisfies Readonly<Record<string, string>>;
 
 export function finding(kind: string, subject: string, severity: Severity, title: Phrase, detail: Phrase, run: string | null = null): Finding {

@@ -13,6 +13,7 @@ import { resourcesAnalysis } from './resources.ts';
 import { findingsAnalysis } from './run-findings.ts';
 import { rightsizingAnalysis } from './rightsizing.ts';
 import { runsAnalysis } from './runs.ts';
+import { soakAnalysis } from './soak.ts';
 import { verticalAnalysis } from './vertical.ts';
 
 export const ANALYSES: readonly AnalysisDefinition[] = [
@@ -20,6 +21,7 @@ export const ANALYSES: readonly AnalysisDefinition[] = [
   verticalAnalysis,
   horizontalAnalysis,
   hpaAnalysis,
+  soakAnalysis,
   rightsizingAnalysis,
   runsAnalysis,
   findingsAnalysis,

@@ -29,6 +29,8 @@ export type Unit =
   | 'gib'
   /** A duration in seconds. */
   | 'seconds'
+  /** A duration in seconds, written in the unit that suits it (`42 s`, `2.5 min`, `13 min`, `5.3 h`, `3.2 days`). */
+  | 'duration'
   /** A plain number. */
   | 'number';
 
@@ -67,6 +69,14 @@ export function formatNumber(value: number | null | undefined, unit: Unit): stri
       return (value / 2 ** 30).toFixed(1);
     case 'seconds':
       return Number.isInteger(value) ? String(value) : value.toFixed(1);
+    case 'duration': {
+      const abs = Math.abs(value);
+      const short = (v: number): string => (Number.isInteger(v) ? String(v) : Math.abs(v) < 10 ? v.toFixed(1) : v.toFixed(0));
+      if (abs < 60) return `${short(value)} s`;
+      if (abs < 3600) return `${short(value / 60)} min`;
+      if (abs < 2 * 86400) return `${short(value / 3600)} h`;
+      return `${short(value / 86400)} days`;
+    }
     case 'number':
       return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(4)));
   }

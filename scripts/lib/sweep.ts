@@ -15,6 +15,7 @@ import { parseDuration } from '../../lib/config.ts';
 import { ScenarioError } from '../../lib/errors.ts';
 import { planScenario } from '../../lib/plan.ts';
 import { SCENARIOS } from '../../lib/scenarios.ts';
+import { totalSeconds } from '../../lib/schedule.ts';
 import { utcStamp } from '../../lib/tags.ts';
 import { buildScenarios } from '../build.ts';
 import { CaptureLog, every, loadgenCapturer, type Capturer } from './capture.ts';
@@ -150,20 +151,27 @@ export function claimOutDir(outDir: string, plan: SweepPlan, options: { force: b
 /**
  * Checks every level's k6 variables exactly as the scenario will (lib/plan.ts) before anything runs:
  * a bad value, or a VU pool beyond the bound, is refused here rather than after the levels before it.
- * Scenarios of the user's own (not in lib/scenarios.ts) are checked by k6 itself.
+ * Scenarios of the user's own (not in lib/scenarios.ts) are checked by k6 itself. Returns each level's
+ * planned length in ms (a soak's `WARMUP` included), for the progress line; empty for those scenarios.
  */
-export function checkLevels(plan: SweepPlan, cells: readonly Cell[], baseUrl: string, command: string = plan.mode): void {
-  if (!Object.hasOwn(SCENARIOS, plan.scenario)) return;
+export function checkLevels(plan: SweepPlan, cells: readonly Cell[], baseUrl: string, command: string = plan.mode): Map<string, number> {
+  const planned = new Map<string, number>();
+  if (!Object.hasOwn(SCENARIOS, plan.scenario)) return planned;
   const name = plan.scenario as keyof typeof SCENARIOS;
   const clock = { now: new Date(0), random: 0 };
   for (const cell of cells) {
     const env = { ...plan.vars, BASE_URL: baseUrl, TPS: String(cell.level), DURATION: plan.duration, SUMMARY_PATH: 'none' };
     try {
       // One call per definition: each has its own config type.
-      if (name === 'constant') planScenario(SCENARIOS.constant(), env, clock);
-      else if (name === 'ramp') planScenario(SCENARIOS.ramp(), env, clock);
-      else if (name === 'stress') planScenario(SCENARIOS.stress(), env, clock);
-      else planScenario(SCENARIOS.soak(), env, clock);
+      const scenario =
+        name === 'constant'
+          ? planScenario(SCENARIOS.constant(), env, clock)
+          : name === 'ramp'
+            ? planScenario(SCENARIOS.ramp(), env, clock)
+            : name === 'stress'
+              ? planScenario(SCENARIOS.stress(), env, clock)
+              : planScenario(SCENARIOS.soak(), env, clock);
+      planned.set(cell.id, totalSeconds(scenario.schedule) * 1000);
     } catch (error) {
       if (!(error instanceof ScenarioError)) throw error;
       throw new CliError(`${command}: level \`${cell.id}\` would not run: ${error.message.split('\n').join('; ')}`, {
@@ -171,6 +179,7 @@ export function checkLevels(plan: SweepPlan, cells: readonly Cell[], baseUrl: st
       });
     }
   }
+  return planned;
 }
 
 export async function runSweep(options: SweepOptions): Promise<SweepResult> {
@@ -186,7 +195,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
   if (options.resume) resumeRecord = await stopSurvivors(registry, plan, stopGraceMs, say);
   const earlier = options.resume ? readManifestFile(outDir) : null;
   const pendingCells = earlier === null ? plan.cells : plan.cells.filter((cell) => !isFinished(earlier.levels.find((l) => l.id === cell.id)));
-  checkLevels(plan, pendingCells, target.kind === 'process' ? 'http://127.0.0.1:18080' : target.baseUrl, name);
+  const plannedMs = checkLevels(plan, pendingCells, target.kind === 'process' ? 'http://127.0.0.1:18080' : target.baseUrl, name);
   say(options.announce ?? `${name}: ${options.resume ? 'resuming' : 'writing'} ${path.relative(process.cwd(), outDir) || '.'}`);
 
   // --- preflight ------------------------------------------------------------------------------
@@ -319,11 +328,12 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
       const targetCapturer = driver.capturer(log);
       await targetCapturer.capture('before');
       const levelStart = Date.now();
+      const levelMs = plannedMs.get(level.id) ?? durationMs;
       const ticker = setInterval(() => {
-        const done = finishedMs.length > 0 ? finishedMs.reduce((a, b) => a + b, 0) / finishedMs.length : durationMs + plan.pause_ms;
-        const left = done * (todo.length - index - 1) + Math.max(0, durationMs - (Date.now() - levelStart));
+        const done = finishedMs.length > 0 ? finishedMs.reduce((a, b) => a + b, 0) / finishedMs.length : levelMs + plan.pause_ms;
+        const left = done * (todo.length - index - 1) + Math.max(0, levelMs - (Date.now() - levelStart));
         progress.update(
-          `${plan.mode} ${index + 1}/${todo.length} ${level.id} · ${clock(Date.now() - levelStart)}/${clock(durationMs)} · elapsed ${clock(Date.now() - started)} · ~${clock(left)} left`,
+          `${plan.mode} ${index + 1}/${todo.length} ${level.id} · ${clock(Date.now() - levelStart)}/${clock(levelMs)} · elapsed ${clock(Date.now() - started)} · ~${clock(left)} left`,
         );
       }, 1000);
       const k6run = startK6({
