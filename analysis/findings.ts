@@ -58,6 +58,8 @@ export const FINDING_KINDS = {
   'memory-leak': "a replica's memory rises over a soak (significant, by 5% or more, or reaching its limit within 7 days)",
   'oom-kill': 'a replica (pod) was OOM-killed during a run',
   restarts: 'a replica (pod) restarted during a run without a recorded OOM kill',
+  'breaking-point': 'the first step of a stress run that breaks the SLO',
+  'not-recovered': 'after a stress, latency or errors did not return to the first step\'s within the recovery phase',
 } as const satisfies Readonly<Record<string, string>>;
 
 export function finding(kind: string, subject: string, severity: Severity, title: Phrase, detail: Phrase, run: string | null = null): Finding {

@@ -46,6 +46,7 @@ export function stressDefinition() {
       MAX_RATE: numberField({ min: 0, exclusiveMin: true, fallback: '100', doc: 'Rate of the last step' }),
       STEP_DURATION: durationField({ fallback: '30s', doc: 'How long each step is held' }),
       RAMP_DURATION: durationField({ allowZero: true, fallback: '5s', doc: 'Ramp between two steps' }),
+      RECOVERY_DURATION: durationField({ allowZero: true, fallback: '0s', doc: 'Then back to `START_RATE` this long, for the recovery (ignores `ABORT_ON_FAIL`)' }),
       ABORT_ON_FAIL: booleanField({ fallback: 'true', doc: 'Stop at the first SLO breach' }),
       ABORT_DELAY: durationField({ allowZero: true, fallback: '10s', doc: 'No abort before this much time has passed' }),
     },
@@ -56,8 +57,10 @@ export function stressDefinition() {
         maxRate: config.MAX_RATE,
         stepDuration: config.STEP_DURATION,
         rampDuration: config.RAMP_DURATION,
+        recoveryDuration: config.RECOVERY_DURATION,
       }),
-    abortPolicy: (config) => ({ abortOnFail: config.ABORT_ON_FAIL, delayAbortEval: config.ABORT_DELAY.text }),
+    // A recovery can only be seen if the run goes on past the breach.
+    abortPolicy: (config) => ({ abortOnFail: config.ABORT_ON_FAIL && config.RECOVERY_DURATION.seconds === 0, delayAbortEval: config.ABORT_DELAY.text }),
   });
 }
 

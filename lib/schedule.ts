@@ -43,6 +43,8 @@ export function rampSchedule({ startRate, stages }: { startRate: number; stages:
  * Step-ups: hold `startRate` for `stepDuration`, then for each next level ramp to it over
  * `rampDuration` and hold it for `stepDuration`. Levels go up by `step` while below `maxRate`; the last
  * level is `maxRate` itself, so the maximum the user asked for is always tested.
+ * With `recoveryDuration` > 0 the load then drops back to `startRate` within a second and holds it
+ * that long, so the run shows how fast the target recovers once the stress is over.
  */
 export function stressSchedule(options: {
   startRate: number;
@@ -50,8 +52,9 @@ export function stressSchedule(options: {
   maxRate: number;
   stepDuration: Duration;
   rampDuration: Duration;
+  recoveryDuration?: Duration;
 }): Schedule {
-  const { startRate, step, maxRate, stepDuration, rampDuration } = options;
+  const { startRate, step, maxRate, stepDuration, rampDuration, recoveryDuration } = options;
   positive('start rate', startRate);
   positive('step', step);
   if (maxRate < startRate) {
@@ -70,8 +73,14 @@ export function stressSchedule(options: {
   for (const level of stressLevels(startRate, step, maxRate).slice(1)) {
     stages.push({ duration: rampDuration, target: level }, { duration: stepDuration, target: level });
   }
+  if (recoveryDuration !== undefined && recoveryDuration.seconds > 0 && maxRate > startRate) {
+    stages.push({ duration: RECOVERY_DROP, target: startRate }, { duration: recoveryDuration, target: startRate });
+  }
   return { kind: 'stress', startRate, stages };
 }
+
+/** How long a stress takes to drop back to its start rate before the recovery phase. */
+const RECOVERY_DROP: Duration = { text: '1s', seconds: 1 };
 
 /** More steps than a test could hold for a meaningful time each (1000 steps of 30 s are 8 hours). */
 export const MAX_STRESS_STEPS = 1000;

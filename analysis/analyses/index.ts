@@ -14,6 +14,7 @@ import { findingsAnalysis } from './run-findings.ts';
 import { rightsizingAnalysis } from './rightsizing.ts';
 import { runsAnalysis } from './runs.ts';
 import { soakAnalysis } from './soak.ts';
+import { stressAnalysis } from './stress.ts';
 import { verticalAnalysis } from './vertical.ts';
 
 export const ANALYSES: readonly AnalysisDefinition[] = [
@@ -22,6 +23,7 @@ export const ANALYSES: readonly AnalysisDefinition[] = [
   horizontalAnalysis,
   hpaAnalysis,
   soakAnalysis,
+  stressAnalysis,
   rightsizingAnalysis,
   runsAnalysis,
   findingsAnalysis,

@@ -93,7 +93,7 @@ describe('analyze', () => {
     [
       ['sweep', '--fail-on', 'slo,regresion'],
       'analyze: `--fail-on` names `regresion`: expected finding kinds such as `slo`, `regression`, `thresholds-failed`\n' +
-        'Note: the kinds: level-status, no-data, thresholds-failed, loadgen-limited, out-of-vus, rate-below-target, missing-resource-data, partial-resource-data, input-skipped, input-problems, tag-sets-folded, capacity, slo, capacity-inconclusive, knee, saturation, endpoint-slo, regression, improvement, not-comparable, capacity-change, tier, memory-headroom, cpu-throttled, scaling-regression, rightsizing, hpa-saturated, hpa-flapping, hpa-condition, hpa-scale-up-latency, soak-drift, memory-leak, oom-kill, restarts\n',
+        'Note: the kinds: level-status, no-data, thresholds-failed, loadgen-limited, out-of-vus, rate-below-target, missing-resource-data, partial-resource-data, input-skipped, input-problems, tag-sets-folded, capacity, slo, capacity-inconclusive, knee, saturation, endpoint-slo, regression, improvement, not-comparable, capacity-change, tier, memory-headroom, cpu-throttled, scaling-regression, rightsizing, hpa-saturated, hpa-flapping, hpa-condition, hpa-scale-up-latency, soak-drift, memory-leak, oom-kill, restarts, breaking-point, not-recovered\n',
     ],
     [['sweep', '--slo-p95-ms', '0'], 'analyze: `--slo-p95-ms` is `0`: expected a number > 0\n'],
     [['sweep', '--slo-error-rate', '1.5'], 'analyze: `--slo-error-rate` is `1.5`: expected a number from 0 to 1\n'],

@@ -73,6 +73,25 @@ describe('schedules', () => {
     expect(levelAt(schedule, 31)).toBe(25);
   });
 
+  it('stress with a recovery phase: back to the start rate within a second, held that long', () => {
+    const schedule = stressSchedule({ startRate: 10, step: 20, maxRate: 50, stepDuration: d('10s'), rampDuration: d('2s'), recoveryDuration: d('20s') });
+    expect(schedule.stages.map((stage) => [stage.duration.text, stage.target])).toEqual([
+      ['10s', 10],
+      ['2s', 30],
+      ['10s', 30],
+      ['2s', 50],
+      ['10s', 50],
+      ['1s', 10],
+      ['20s', 10],
+    ]);
+    // Holds 10·(10+30+50) + 20·10 = 1100; ramps 2·(20+40) + 1·30 = 150.
+    expect(plannedIterations(schedule)).toBe(1250);
+    expect(levelAt(schedule, 35)).toBe(10);
+    // No recovery phase when there is no stress to recover from, or none asked for.
+    expect(stressSchedule({ startRate: 10, step: 20, maxRate: 10, stepDuration: d('10s'), rampDuration: d('2s'), recoveryDuration: d('20s') }).stages).toHaveLength(1);
+    expect(stressSchedule({ startRate: 10, step: 20, maxRate: 50, stepDuration: d('10s'), rampDuration: d('2s'), recoveryDuration: d('0s') }).stages).toHaveLength(5);
+  });
+
   it('stress levels do not drift with fractional steps', () => {
     expect(stressLevels(0.1, 0.1, 0.5)).toEqual([0.1, 0.2, 0.3, 0.4, 0.5]);
     expect(stressLevels(10, 10, 10)).toEqual([10]);

@@ -1,0 +1,69 @@
+/**
+ * Stress analysis on a real stress run of the sample service: one replica with a costly /predict,
+ * steps of 50 to 450 req/s (past its knee, about 250 req/s here), then back to 50 req/s for 20 s. The
+ * report must name the breaking step, the throughput that stopped rising, the most it carried, and
+ * a measured recovery. Serial: where it breaks depends on the machine having its cores.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../analysis/cli.ts';
+import { runScript } from '../helpers/run-script.ts';
+
+const work = mkdtempSync(path.join(os.tmpdir(), 'k6c-stress-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+const targets = path.join(work, 'targets.json');
+
+interface StepJson {
+  level: number;
+  rps: number | null;
+  p95_ms: number | null;
+  ok: boolean;
+  violations: string[];
+}
+
+beforeAll(async () => {
+  writeFileSync(targets, JSON.stringify({ targets: { heavy: { kind: 'process', replicas: 1, predictCost: 150 } } }));
+  const vars = { START_RATE: '50', STEP: '100', MAX_RATE: '450', STEP_DURATION: '8s', RAMP_DURATION: '2s', RECOVERY_DURATION: '20s' };
+  const result = await runScript('sweep.ts', [
+    '--targets', targets, '--target', 'heavy', '--scenario', 'stress', '--tps-levels', '450', '--pause', '0s', '--snapshot-interval', '2s',
+    ...Object.entries(vars).flatMap(([k, v]) => ['--env', `${k}=${v}`]),
+    '--out', path.join(work, 'stress'),
+  ]);
+  expect(result.code).toBe(0);
+}, 300_000);
+
+describe('stress analysis on a real stress run', () => {
+  it('names the breaking step, the plateau, the most carried and the recovery', async () => {
+    const result = await runCli(['stress', '--out', 'report'], { stdout: () => {}, stderr: () => {}, cwd: work });
+    expect(result.exitCode).toBe(0);
+    const json = JSON.parse(readFileSync(path.join(work, 'report', 'analysis.json'), 'utf8'));
+    const [entry] = json.stress as { breaking_level: number | null; throughput_plateau_level: number | null; max_rps: number | null; recovery_s: number | null; recovery: { drop_s: number; bound_p95_ms: number; reason: string }; steps: StepJson[] }[];
+    expect(entry).toBeDefined();
+    expect(entry?.steps.map((s) => s.level)).toEqual([50, 150, 250, 350, 450]);
+    // The first steps hold; the replica's knee is near 250 req/s, so it breaks at 250 or above, and
+    // its throughput stops rising there too.
+    expect(entry?.steps[0]?.ok).toBe(true);
+    expect(entry?.steps[1]?.ok).toBe(true);
+    expect([250, 350, 450]).toContain(entry?.breaking_level);
+    expect([250, 350, 450]).toContain(entry?.throughput_plateau_level);
+    const broken = entry?.steps.find((s) => s.level === entry.breaking_level) as StepJson;
+    expect(broken.violations.length).toBeGreaterThan(0);
+    // The most it carried is what a step achieved, and below the offered peak.
+    expect(entry?.max_rps).toBe(Math.max(...(entry?.steps ?? []).map((s) => s.rps ?? 0)));
+    expect(entry?.max_rps).toBeLessThan(420);
+    // 5 steps of 8 s with 2 s ramps end at 48 s; back at 50 req/s it drains its backlog and recovers
+    // within the 20 s phase.
+    expect(entry?.recovery.drop_s).toBe(48);
+    expect(entry?.recovery_s).not.toBeNull();
+    expect(entry?.recovery_s).toBeGreaterThanOrEqual(0);
+    expect(entry?.recovery_s).toBeLessThanOrEqual(15);
+    const md = readFileSync(path.join(work, 'report', 'report.md'), 'utf8');
+    expect(md).toContain('## Stress');
+    expect(md).toMatch(/tps-450: breaks at \d+ req\/s \(.+\); most carried \d+(\.\d)? req\/s \(at the \d+ req\/s step\); .+; throughput stops rising at \d+ req\/s; recovered \d+ s after the load dropped back to 50 req\/s\./);
+    const findings = json.findings as { kind: string }[];
+    expect(findings.some((f) => f.kind === 'breaking-point')).toBe(true);
+    expect(findings.some((f) => f.kind === 'not-recovered')).toBe(false);
+  });
+});
