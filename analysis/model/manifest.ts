@@ -44,6 +44,38 @@ export interface ManifestLevel {
    * whether they were enforced (cgroups, pod limits) — `false` with the reason when they could not be.
    */
   resources?: LevelResources | null;
+  /**
+   * What the sweep did to the target during this level (`--disrupt`), in the order it was done;
+   * present when the plan has disruptions (empty when the level ended before the first one's time).
+   */
+  disruptions?: Disruption[];
+}
+
+export type DisruptionKind = 'kill-replica' | 'delete-pod';
+export const DISRUPTION_KINDS: readonly DisruptionKind[] = ['kill-replica', 'delete-pod'];
+
+/** One `--disrupt KIND[:WHICH]@TIME` of a plan: done in every level, `at_s` seconds after k6 starts. */
+export interface PlannedDisruption {
+  readonly kind: DisruptionKind;
+  readonly at_s: number;
+  /** The replica index (`kill-replica`) or pod name (`delete-pod`) asked for; `null`: replica 0, or the first Running pod by name. */
+  readonly which: number | string | null;
+}
+
+/** One disruption as it was done (or tried) in a level. */
+export interface Disruption {
+  kind: DisruptionKind;
+  /** When the plan asked for it, seconds after k6 started. */
+  at_s: number;
+  /** When it was done: the kill, or `kubectl delete` returning (ISO-8601). */
+  time: string;
+  /** The replica (`sample-replica-0`, as the process captures name it) or the pod; `null` when none could be chosen. */
+  target: string | null;
+  /** The PID killed (process targets); `null` otherwise. */
+  pid: number | null;
+  ok: boolean;
+  /** What was done, or why it failed (kubectl's error line, `replica 0 was not running`). */
+  detail: string;
 }
 
 export interface LevelResources {
@@ -81,6 +113,8 @@ export interface SweepPlan {
   /** Public k6 variables (`-e`); secrets are never stored, only their names. */
   readonly vars: Readonly<Record<string, string>>;
   readonly secret_names: readonly string[];
+  /** `--disrupt`: done in every level, in time order; absent in plans written before it existed. */
+  readonly disruptions?: readonly PlannedDisruption[];
 }
 
 /** The machine the load generator ran on: a saturated host limits the load it can send. */
@@ -172,6 +206,36 @@ export function checkManifest(value: unknown, file: string): Manifest {
       bad(`levels[${i}].id`, entry?.id, 'a folder name');
     }
     if (!LEVEL_STATUSES.includes(entry?.status as LevelStatus)) bad(`levels[${i}].status`, entry?.status, `one of ${LEVEL_STATUSES.join(', ')}`);
+    const disruptions = entry?.disruptions;
+    if (disruptions === undefined) return;
+    if (!Array.isArray(disruptions)) bad(`levels[${i}].disruptions`, disruptions, 'an array');
+    (disruptions as unknown[]).forEach((item, j) => {
+      const at = `levels[${i}].disruptions[${j}]`;
+      const record = (typeof item === 'object' && item !== null ? item : {}) as Record<string, unknown>;
+      checkKindAndTime(record, at, bad);
+      if (typeof record.time !== 'string' || !/^\d{4}-\d{2}-\d{2}T/.test(record.time) || Number.isNaN(Date.parse(record.time))) bad(`${at}.time`, record.time, 'an ISO-8601 time');
+      if (record.target !== null && (typeof record.target !== 'string' || record.target === '')) bad(`${at}.target`, record.target, 'a replica or pod name, or null');
+      if (record.pid !== null && !(Number.isInteger(record.pid) && (record.pid as number) > 0)) bad(`${at}.pid`, record.pid, 'a PID, or null');
+      if (typeof record.ok !== 'boolean') bad(`${at}.ok`, record.ok, 'true or false');
+      if (typeof record.detail !== 'string') bad(`${at}.detail`, record.detail, 'a string');
+    });
   });
+  const planned = (manifest.plan as { disruptions?: unknown } | undefined)?.disruptions;
+  if (planned !== undefined) {
+    if (!Array.isArray(planned)) bad('plan.disruptions', planned, 'an array');
+    (planned as unknown[]).forEach((item, j) => {
+      const at = `plan.disruptions[${j}]`;
+      const entry = (typeof item === 'object' && item !== null ? item : {}) as Record<string, unknown>;
+      checkKindAndTime(entry, at, bad);
+      const which = entry.which;
+      const fits = which === null || (entry.kind === 'kill-replica' ? Number.isInteger(which) && (which as number) >= 0 : typeof which === 'string' && which !== '');
+      if (!fits) bad(`${at}.which`, which, entry.kind === 'kill-replica' ? 'a replica index, or null' : 'a pod name, or null');
+    });
+  }
   return value as Manifest;
+}
+
+function checkKindAndTime(entry: Record<string, unknown>, at: string, bad: (field: string, got: unknown, expected: string) => never): void {
+  if (!DISRUPTION_KINDS.includes(entry.kind as DisruptionKind)) bad(`${at}.kind`, entry.kind, `one of ${DISRUPTION_KINDS.join(', ')}`);
+  if (typeof entry.at_s !== 'number' || !Number.isFinite(entry.at_s) || entry.at_s < 0) bad(`${at}.at_s`, entry.at_s, 'seconds into the level (a number >= 0)');
 }

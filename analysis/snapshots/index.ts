@@ -175,7 +175,8 @@ export function detectKind(text: string, options: { command?: readonly string[] 
  *   `{"captured_at": ISO-8601, "kind": SnapshotKind | "process", "command": [...], "exit_code": 0, "stdout": "...", "stderr": "..."}`;
  *   `process` is the local process sampler, whose stdout is a PodMetricsList; `loadgen` the same for k6
  *   itself (kept apart in `loadgen`, never counted as the target's pods); `cgroup` the replicas' limits
- *   and their counters, a `ReplicaCgroupStats` document (read into `limits`);
+ *   and their counters, a `ReplicaCgroupStats` document (read into `limits`); `disruption` lines (what
+ *   `--disrupt` did, also in the manifest) are skipped without a problem;
  * - `*.txt`, `*.log`, `*.out`, `*.json`: one capture saved by hand, its time from the file name
  *   (`20261124T010714Z`, `2026-11-24T01-07-14Z`) or else the file's modification time. A
  *   `kubectl get hpa -w` log takes the modification time (when kubectl wrote its last row) in any
@@ -331,6 +332,8 @@ function readLog(file: string, text: string): SnapshotResult[] {
       return;
     }
     const record = value as Record<string, unknown>;
+    // What the sweep did to the target (`--disrupt`), not a capture of it: read from the manifest.
+    if (record['kind'] === 'disruption') return;
     const capturedAt = record['captured_at'];
     const capturedAtMs = typeof capturedAt === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(capturedAt) ? Date.parse(capturedAt) : Number.NaN;
     if (Number.isNaN(capturedAtMs)) {

@@ -33,15 +33,15 @@ export function bootId(): string {
   }
 }
 
-/** State and start time of a live process, or `null` when it is gone (a zombie counts as gone). */
-export function procStat(pid: number): { state: string; startTicks: number } | null {
+/** State, parent and start time of a live process, or `null` when it is gone (a zombie counts as gone). */
+export function procStat(pid: number): { state: string; parentPid: number; startTicks: number } | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name (field 2) may hold spaces and parentheses; fields are counted after the last `)`.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const state = fields[0] ?? '?';
     if (state === 'Z' || state === 'X') return null;
-    return { state, startTicks: Number(fields[19]) };
+    return { state, parentPid: Number(fields[1]), startTicks: Number(fields[19]) };
   } catch {
     return null;
   }

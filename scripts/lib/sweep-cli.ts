@@ -7,6 +7,7 @@ import { utcStamp } from '../../lib/tags.ts';
 import { parseDuration, parseNumber } from '../../lib/config.ts';
 import { bytes as quantityBytes, cpuMillicores } from '../../analysis/snapshots/quantity.ts';
 import { CliError, repoRoot } from './cli.ts';
+import { parseDisruptions } from './disruptions.ts';
 import { flagHelp, parseFlags, type Flags } from './flags.ts';
 import { cellId, readManifestFile, type Cell, type SweepPlan } from './sweep.ts';
 import { DEFAULT_TARGETS_FILE, checkContext, checkK8sName, resolveTarget, type Target } from './targets.ts';
@@ -43,6 +44,16 @@ const COMMON_FLAGS = {
   'skip-data': { type: 'boolean', help: "do not run the target's data hook" },
   'snapshot-interval': { type: 'string', value: 'D', help: 'captures during each level (default 10s)' },
   'stop-grace': { type: 'string', value: 'D', help: 'after Ctrl-C or SIGTERM, how long k6 may take to stop before it is killed (default 15s)' },
+  disrupt: {
+    type: 'string',
+    multiple: true,
+    value: 'KIND@TIME',
+    help:
+      'disrupt the target TIME (a k6 duration) after k6 starts, in every level: `kill-replica[:N]`\n' +
+      'SIGKILLs replica N (default 0) of a process target, which restarts it; `delete-pod[:NAME]`\n' +
+      'deletes that pod of a kubernetes target (default the first Running pod by name) with\n' +
+      '`kubectl delete pod --wait=false`; repeatable; each is recorded in the manifest',
+  },
   env: {
     type: 'string',
     multiple: true,
@@ -204,6 +215,8 @@ export function parseSweepArgs(argv: readonly string[], mode: 'sweep' | 'matrix'
     skip_data: values['skip-data'] === true,
     vars,
     secret_names: Object.keys(secretVars).sort(),
+    // Checked against the target and each level's length by the sweep, before any load.
+    disruptions: parseDisruptions(mode, values.disrupt ?? []),
   };
   const stamp = utcStamp(new Date());
   const outDir = path.resolve(values.out ?? path.join(repoRoot, 'runs', `${target.name}-${mode === 'matrix' ? 'matrix' : scenario}-${stamp}`));

@@ -21,6 +21,7 @@ import { buildScenarios } from '../build.ts';
 import { CaptureLog, every, loadgenCapturer, type Capturer } from './capture.ts';
 import { cpuQuantity, driverFor, memoryQuantity, type Preflight } from './drivers/driver.ts';
 import { CliError, repoRoot } from './cli.ts';
+import { checkDisruptions, disruptionCapture, runDisruptions } from './disruptions.ts';
 import { ensureK6, k6Version } from './k6.ts';
 import { ProcessRegistry, stopRecorded } from './process-registry.ts';
 import { parentDeathGuard, startK6 } from './processes.ts';
@@ -152,7 +153,8 @@ export function claimOutDir(outDir: string, plan: SweepPlan, options: { force: b
  * Checks every level's k6 variables exactly as the scenario will (lib/plan.ts) before anything runs:
  * a bad value, or a VU pool beyond the bound, is refused here rather than after the levels before it.
  * Scenarios of the user's own (not in lib/scenarios.ts) are checked by k6 itself. Returns each level's
- * planned length in ms (a soak's `WARMUP` included), for the progress line; empty for those scenarios.
+ * planned length in ms (a soak's `WARMUP` included), for the progress line and the `--disrupt` times;
+ * empty for those scenarios (their levels are taken to run `--duration`).
  */
 export function checkLevels(plan: SweepPlan, cells: readonly Cell[], baseUrl: string, command: string = plan.mode): Map<string, number> {
   const planned = new Map<string, number>();
@@ -196,6 +198,10 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
   const earlier = options.resume ? readManifestFile(outDir) : null;
   const pendingCells = earlier === null ? plan.cells : plan.cells.filter((cell) => !isFinished(earlier.levels.find((l) => l.id === cell.id)));
   const plannedMs = checkLevels(plan, pendingCells, target.kind === 'process' ? 'http://127.0.0.1:18080' : target.baseUrl, name);
+  const durationMs = (parseDuration(plan.duration)?.seconds ?? 0) * 1000;
+  const driver = driverFor(target, { say, signal, registry });
+  const disruptions = plan.disruptions ?? [];
+  checkDisruptions(disruptions, { command: name, target, disruptor: driver, cells: pendingCells, plannedMs, durationMs });
   say(options.announce ?? `${name}: ${options.resume ? 'resuming' : 'writing'} ${path.relative(process.cwd(), outDir) || '.'}`);
 
   // --- preflight ------------------------------------------------------------------------------
@@ -205,7 +211,6 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
   const script = path.join(repoRoot, 'dist', `${plan.scenario}.js`);
   if (!existsSync(script)) throw new CliError(`sweep: scenario \`${plan.scenario}\` does not exist: expected one of scenarios/*.ts`);
   const preflight: Preflight = { metrics: 'not applicable', notes: [] };
-  const driver = driverFor(target, { say, signal, registry });
   await driver.prepare(preflight);
   if (parentDeathGuard() === null) {
     preflight.notes.push('setpriv (util-linux) not found: k6 and the sample service do not stop by themselves if the sweep is killed; `--resume` stops them');
@@ -287,7 +292,6 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
     resumeRecord.levels = todo.map((level) => level.id);
     writeManifest(outDir, manifest);
   }
-  const durationMs = (parseDuration(plan.duration)?.seconds ?? 0) * 1000;
   const started = Date.now();
   const finishedMs: number[] = [];
   let interrupted = false;
@@ -323,17 +327,20 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
       level.ended_at = null;
       level.exit_code = null;
       level.reason = null;
+      if (disruptions.length > 0) level.disruptions = [];
+      else delete level.disruptions;
       writeManifest(outDir, manifest);
       const log = new CaptureLog(dir);
       const targetCapturer = driver.capturer(log);
       await targetCapturer.capture('before');
       const levelStart = Date.now();
       const levelMs = plannedMs.get(level.id) ?? durationMs;
+      let disrupted = '';
       const ticker = setInterval(() => {
         const done = finishedMs.length > 0 ? finishedMs.reduce((a, b) => a + b, 0) / finishedMs.length : levelMs + plan.pause_ms;
         const left = done * (todo.length - index - 1) + Math.max(0, levelMs - (Date.now() - levelStart));
         progress.update(
-          `${plan.mode} ${index + 1}/${todo.length} ${level.id} · ${clock(Date.now() - levelStart)}/${clock(levelMs)} · elapsed ${clock(Date.now() - started)} · ~${clock(left)} left`,
+          `${plan.mode} ${index + 1}/${todo.length} ${level.id} · ${clock(Date.now() - levelStart)}/${clock(levelMs)} · elapsed ${clock(Date.now() - started)} · ~${clock(left)} left${disrupted}`,
         );
       }, 1000);
       const k6run = startK6({
@@ -356,6 +363,21 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
         // write its summary (a second SIGINT would make k6 quit at once).
         detached: true,
       });
+      // TIME of --disrupt counts from k6's start (`levelStart`), as the level's clock on the progress line does.
+      const disrupting = runDisruptions(disruptions, {
+        startMs: levelStart,
+        disruptor: driver,
+        signal,
+        record: (disruption, outcome) => {
+          // Recorded the moment it is done: a crash later in the level keeps it.
+          (level.disruptions ??= []).push(disruption);
+          writeManifest(outDir, manifest);
+          log.append(disruptionCapture(disruption, outcome));
+          const at = clock(Date.parse(disruption.time) - levelStart);
+          disrupted = ` · ${disruption.ok ? 'disrupted' : 'failed to disrupt:'} ${disruption.kind} at ${at}`;
+          say(`${plan.mode}: ${level.id}: ${disruption.kind} at ${at}${disruption.ok ? '' : ' FAILED'} — ${disruption.detail}`);
+        },
+      });
       const k6pid = k6run.child.pid ?? 0;
       registry.add('k6', k6pid, level.id);
       // k6's own CPU and memory beside the target's: a saturated generator must not pass for a
@@ -377,7 +399,13 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
       signal.addEventListener('abort', onAbort);
       options.hardStop?.addEventListener('abort', kill);
       if (signal.aborted) onAbort();
-      const result = await k6run.done;
+      let result: Awaited<typeof k6run.done>;
+      try {
+        result = await k6run.done;
+      } finally {
+        // A disruption whose time has not come when k6 ends is not done.
+        await disrupting.stop();
+      }
       signal.removeEventListener('abort', onAbort);
       options.hardStop?.removeEventListener('abort', kill);
       clearTimeout(graceTimer);

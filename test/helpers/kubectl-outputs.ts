@@ -72,6 +72,53 @@ blobserve-5ffbb677bb-r24hj           2/2     Running   0          119m   10.200.
 dashboard-5fcf4d7f7-2s7bk            1/1     Running   0          119m   10.200.99.40     i-01fc99f87e7926ba5.eu-central-1.compute.internal   <none>           <none>
 `;
 
+/**
+ * `kubectl get pods -l app=inference -o json`: a List of Pods, 4-space indent, in name order, as kubectl
+ * prints it (shape of the kubectl capture in gpdgpa/kuard:temp.sh), re-typed with only the fields the
+ * sweep reads and a few beside them. A Terminating pod keeps phase Running and has a
+ * `deletionTimestamp` (kubernetes/kubernetes#61376); a new pod is Pending.
+ */
+export const PODS_JSON = JSON.stringify(
+  {
+    apiVersion: 'v1',
+    items: [
+      pod('inference-6b8d7c9f4-9tq5m', 'Running', { deletionTimestamp: '2026-11-24T10:02:11Z', deletionGracePeriodSeconds: 30 }),
+      pod('inference-6b8d7c9f4-bz7rl', 'Pending'),
+      pod('inference-6b8d7c9f4-k2xwq', 'Running'),
+      pod('inference-6b8d7c9f4-wx4hd', 'Running'),
+    ],
+    kind: 'List',
+    metadata: { resourceVersion: '' },
+  },
+  null,
+  4,
+);
+
+function pod(name: string, phase: string, deletion: Record<string, unknown> = {}) {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      creationTimestamp: '2026-11-24T09:31:40Z',
+      ...deletion,
+      generateName: 'inference-6b8d7c9f4-',
+      labels: { app: 'inference', 'pod-template-hash': '6b8d7c9f4' },
+      name,
+      namespace: 'demo',
+      ownerReferences: [{ apiVersion: 'apps/v1', blockOwnerDeletion: true, controller: true, kind: 'ReplicaSet', name: 'inference-6b8d7c9f4', uid: '5f0c2a9e-3d41-4b7a-9c1e-2b8f6d0a7e13' }],
+    },
+    spec: { containers: [{ image: 'ghcr.io/example/inference:1.4.2', name: 'inference' }], nodeName: 'kind-worker' },
+    status: { phase, ...(phase === 'Running' ? { podIP: '10.244.1.17', startTime: '2026-11-24T09:31:40Z' } : {}) },
+  };
+}
+
+// `kubectl delete pod NAME`: kubectl from 1.34 names the namespace (inspektor-gadget/inspektor-gadget#4861;
+// before: `pod "NAME" deleted`).
+export const POD_DELETED = (name: string): string => `pod "${name}" deleted from demo namespace\n`;
+
+// kubernetes/website#35877: deleting a pod that is not there
+export const POD_NOT_FOUND = (name: string): string => `Error from server (NotFound): pods "${name}" not found\n`;
+
 /** A healthy cluster: every command the sweep and the matrix use. */
 export function healthyCluster(options: { metrics?: boolean } = {}): KubectlRule[] {
   const { metrics = true } = options;
@@ -83,9 +130,12 @@ export function healthyCluster(options: { metrics?: boolean } = {}): KubectlRule
     metrics ? { match: ['top', 'nodes'], stdout: TOP_NODES } : { match: ['top', 'nodes'], stderr: METRICS_MISSING, code: 1 },
     { match: ['get', 'hpa', '-o', 'json'], stdout: HPA_JSON },
     { match: ['get', 'pods', '-o', 'wide'], stdout: PODS_WIDE },
+    { match: ['get', 'pods', '-o', 'json'], stdout: PODS_JSON },
     { match: ['get', 'events'], stdout: EVENTS },
     { match: ['scale', 'deployment/inference'], stdout: 'deployment.apps/inference scaled\n' },
     { match: ['set', 'resources', 'deployment/inference'], stdout: 'deployment.apps/inference resource requirements updated\n' },
     { match: ['rollout', 'status', 'deployment/inference'], stdout: 'deployment "inference" successfully rolled out\n' },
+    // The pod `--disrupt delete-pod` chooses from PODS_JSON.
+    { match: ['delete', 'pod', 'inference-6b8d7c9f4-k2xwq', '--wait=false'], stdout: POD_DELETED('inference-6b8d7c9f4-k2xwq') },
   ];
 }

@@ -3,12 +3,12 @@
  * with real kubectl outputs (test/helpers/kubectl-outputs.ts) and records every call. The load itself
  * is real: the target's base URL is a sample service this test starts on 127.0.0.1.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSampleService, type RunningService } from '../../scripts/lib/processes.ts';
-import { healthyCluster } from '../helpers/kubectl-outputs.ts';
+import { healthyCluster, POD_NOT_FOUND } from '../helpers/kubectl-outputs.ts';
 import { fakeKubectl, runScript } from '../helpers/run-script.ts';
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'k6c-sweep-k8s-'));
@@ -22,6 +22,8 @@ beforeAll(async () => {
     targets,
     JSON.stringify({
       targets: {
+        // No selector: its pods cannot be chosen, only named.
+        unlabelled: { kind: 'kubernetes', context: 'kind-test', namespace: 'demo', deployment: 'inference', baseUrl: service.url },
         cluster: {
           kind: 'kubernetes',
           context: 'kind-test',
@@ -43,7 +45,7 @@ afterAll(async () => {
 
 const fast = ['--duration', '2s', '--pause', '0s', '--snapshot-interval', '1s', '--cooldown', '0s'];
 
-function captures(dir: string): { kind: string; phase: string; command: string[]; exit_code: number; stdout: string; stderr: string }[] {
+function captures(dir: string): { captured_at: string; kind: string; phase: string; command: string[]; exit_code: number; stdout: string; stderr: string }[] {
   return readFileSync(path.join(dir, 'snapshots', 'captures.jsonl'), 'utf8')
     .split('\n')
     .filter((line) => line !== '')
@@ -212,5 +214,94 @@ describe('matrix, kubernetes target', () => {
       ['tiers/cpu250m-mem256Mi', 'tiers · 250m CPU, 256Mi'],
       ['tiers/cpu1-mem256Mi', 'tiers · 1 CPU, 256Mi'],
     ]);
+  });
+});
+
+describe('--disrupt on a kubernetes target', () => {
+  const levelsOf = (out: string) =>
+    (JSON.parse(readFileSync(path.join(out, 'manifest.json'), 'utf8')) as { levels: { id: string; status: string; started_at: string; ended_at: string; disruptions: Record<string, unknown>[] }[] }).levels;
+
+  it('deletes the first Running pod of the deployment at the time in every level, with --wait=false', async () => {
+    const kubectl = fakeKubectl(healthyCluster());
+    const out = path.join(work, 'disrupt');
+    const result = await runScript('sweep.ts', ['--targets', targets, '--target', 'cluster', '--tps-levels', '10,20', '--duration', '3s', '--pause', '0s', '--snapshot-interval', '1s', '--disrupt', 'delete-pod@1s', '--out', out], {
+      env: { PATH: kubectl.path, ...kubectl.env },
+    });
+    expect(result.code, result.stderr).toBe(0);
+    // The pod is chosen from the deployment's pods (its selector) each time, then deleted without waiting.
+    const disrupting = kubectl.calls().filter((argv) => argv.includes('delete') || (argv.includes('json') && argv.includes('pods')));
+    const choose = ['--context', 'kind-test', '-n', 'demo', 'get', 'pods', '-l', 'app=inference', '-o', 'json'];
+    const remove = ['--context', 'kind-test', '-n', 'demo', 'delete', 'pod', 'inference-6b8d7c9f4-k2xwq', '--wait=false'];
+    expect(disrupting).toEqual([choose, remove, choose, remove]);
+    for (const level of levelsOf(out)) {
+      expect(level.disruptions).toEqual([
+        { kind: 'delete-pod', at_s: 1, time: expect.any(String), target: 'inference-6b8d7c9f4-k2xwq', pid: null, ok: true, detail: 'pod "inference-6b8d7c9f4-k2xwq" deleted from demo namespace' },
+      ]);
+      // 1 s after k6 started: after the captures before the level (each stamped when its kubectl
+      // started), plus the two kubectl calls of the disruption at most.
+      const time = Date.parse(level.disruptions[0]?.time as string);
+      const lastBefore = Math.max(...captures(path.join(out, level.id)).filter((r) => r.phase === 'before').map((r) => Date.parse(r.captured_at)));
+      expect(time - lastBefore).toBeGreaterThanOrEqual(1000);
+      expect(time - lastBefore).toBeLessThan(4000);
+      expect(time).toBeLessThan(Date.parse(level.ended_at));
+      const logged = captures(path.join(out, level.id)).filter((r) => r.kind === 'disruption');
+      expect(logged).toEqual([
+        {
+          captured_at: level.disruptions[0]?.time,
+          kind: 'disruption',
+          phase: 'during',
+          command: ['kubectl', ...remove],
+          exit_code: 0,
+          stdout: 'pod "inference-6b8d7c9f4-k2xwq" deleted from demo namespace\n',
+          stderr: '',
+          disruption: level.disruptions[0],
+        },
+      ]);
+    }
+    // The analysis read the capture logs, the disruption lines included, without a problem.
+    const analysis = JSON.parse(readFileSync(path.join(out, 'report', 'analysis.json'), 'utf8')) as { inputs: { path: string; problems: unknown[] }[] };
+    const logs = analysis.inputs.filter((input) => input.path.endsWith('captures.jsonl'));
+    expect(logs.map((input) => [input.path, input.problems])).toEqual([
+      ['../tps-10/snapshots/captures.jsonl', []],
+      ['../tps-20/snapshots/captures.jsonl', []],
+    ]);
+  });
+
+  it("records kubectl's error when the deletion fails, and the sweep goes on", async () => {
+    const kubectl = fakeKubectl([{ match: ['delete', 'pod', 'inference-gone'], stderr: POD_NOT_FOUND('inference-gone'), code: 1 }, ...healthyCluster()]);
+    const out = path.join(work, 'disrupt-failed');
+    const result = await runScript('sweep.ts', ['--targets', targets, '--target', 'cluster', '--tps-levels', '10,20', ...fast.slice(0, 6), '--disrupt', 'delete-pod:inference-gone@1s', '--out', out], {
+      env: { PATH: kubectl.path, ...kubectl.env },
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(levelsOf(out).map((l) => [l.id, l.status, l.disruptions.map((d) => [d.target, d.pid, d.ok, d.detail])])).toEqual([
+      ['tps-10', 'ok', [['inference-gone', null, false, 'Error from server (NotFound): pods "inference-gone" not found']]],
+      ['tps-20', 'ok', [['inference-gone', null, false, 'Error from server (NotFound): pods "inference-gone" not found']]],
+    ]);
+    // A named pod is deleted as named: no listing first.
+    expect(kubectl.calls().filter((argv) => argv.includes('json') && argv.includes('pods'))).toEqual([]);
+    expect(result.stderr).toContain('sweep: tps-10: delete-pod at 0:01 FAILED — Error from server (NotFound): pods "inference-gone" not found\n');
+    expect(captures(path.join(out, 'tps-10')).find((r) => r.kind === 'disruption')).toMatchObject({ exit_code: 1, stderr: POD_NOT_FOUND('inference-gone') });
+  });
+
+  it.each([
+    [['--target', 'cluster', '--disrupt', 'kill-replica@1s'], 'sweep: `--disrupt kill-replica@1s` does not fit target `cluster`, a kubernetes target: expected `delete-pod`\n'],
+    [['--target', 'cluster', '--disrupt', 'delete-pod@5s'], 'sweep: `--disrupt delete-pod@5s` is at or after the end of level `tps-10`, which runs `5s`: expected a time before `5s`\n'],
+    [
+      ['--target', 'unlabelled', '--disrupt', 'delete-pod@1s'],
+      'sweep: `--disrupt delete-pod@1s`: target `unlabelled` has no `selector` in targets.json to choose a pod by: expected a `selector` of its pods, or the pod named as `delete-pod:NAME@TIME`\n',
+    ],
+    [
+      ['--target', 'cluster', '--disrupt', 'delete-pod:inference;reboot@1s'],
+      "sweep: `--disrupt` is `delete-pod:inference;reboot@1s`: `inference;reboot` is not a pod name: expected a Kubernetes name (lowercase letters, digits, '-' and '.', at most 253)\n",
+    ],
+  ])('refuses %j before calling kubectl', async (flags, message) => {
+    const kubectl = fakeKubectl(healthyCluster());
+    const out = path.join(work, 'disrupt-refused');
+    const result = await runScript('sweep.ts', ['--targets', targets, '--tps-levels', '10', '--duration', '5s', ...flags, '--out', out], { env: { PATH: kubectl.path, ...kubectl.env } });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(message);
+    expect(kubectl.calls()).toEqual([]);
+    expect(existsSync(out)).toBe(false);
   });
 });

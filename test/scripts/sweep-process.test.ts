@@ -10,6 +10,7 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { ManifestLevel, PlannedDisruption } from '../../analysis/model/manifest.ts';
 import { repoRoot } from '../../scripts/lib/cli.ts';
 import { procStat, type ProcessEntry } from '../../scripts/lib/process-registry.ts';
 import { startSampleService } from '../../scripts/lib/processes.ts';
@@ -26,8 +27,8 @@ interface Manifest {
   host?: { cores: number; memory_bytes: number; cpu_model: string | null; platform: string };
   resumes?: { at: string; levels: string[]; stopped: { role: string; pid: number }[] }[];
   command: string[];
-  plan: { vars: Record<string, string>; secret_names: string[] };
-  levels: { id: string; status: string; replicas: number | null; exit_code: number | null; reason: string | null }[];
+  plan: { vars: Record<string, string>; secret_names: string[]; disruptions?: PlannedDisruption[] };
+  levels: (Pick<ManifestLevel, 'id' | 'status' | 'replicas' | 'exit_code' | 'reason' | 'started_at' | 'ended_at' | 'disruptions'>)[];
 }
 
 const manifestOf = (dir: string): Manifest => JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as Manifest;
@@ -147,6 +148,152 @@ describe('matrix on the sample target', () => {
       [...new Set(processRecords(path.join(out, cell, 'snapshots', 'captures.jsonl')).flatMap((r) => r.pods.map((p) => p.name)))].sort();
     expect(names('r1-tps-30')).toEqual(['sample-replica-0']);
     expect(names('r2-tps-30')).toEqual(['sample-replica-0', 'sample-replica-1']);
+  });
+});
+
+describe('--disrupt on a process target', () => {
+  const targets = path.join(work, 'targets-disrupt.json');
+  writeFileSync(targets, JSON.stringify({ targets: { pair: { kind: 'process', replicas: 2 } } }));
+
+  interface Capture {
+    captured_at: string;
+    kind: string;
+    phase: string;
+    command: string[];
+    disruption?: unknown;
+  }
+  const capturesOf = (dir: string): Capture[] =>
+    readFileSync(path.join(dir, 'snapshots', 'captures.jsonl'), 'utf8')
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => JSON.parse(line) as Capture);
+  /** Replica 0's PID in a process capture: the sampler's command lists the replicas' PIDs in replica order. */
+  const replica0 = (capture: Capture | undefined): number => Number(capture?.command[1]);
+
+  it('kills replica 0 at the time, records it in the manifest and the capture log, and the service restarts it', async () => {
+    const out = path.join(work, 'disrupt');
+    const result = await runScript('sweep.ts', ['--targets', targets, '--target', 'pair', '--tps-levels', '20', '--duration', '10s', '--snapshot-interval', '1s', '--disrupt', 'kill-replica@4s', '--out', out]);
+    expect(result.code, result.stderr).toBe(0);
+    const manifest = manifestOf(out);
+    expect(manifest.plan.disruptions).toEqual([{ kind: 'kill-replica', at_s: 4, which: null }]);
+    const [level] = manifest.levels;
+    const captures = capturesOf(path.join(out, 'tps-20'));
+    const before = replica0(captures.find((c) => c.kind === 'process' && c.phase === 'before'));
+    expect(level?.disruptions).toEqual([
+      { kind: 'kill-replica', at_s: 4, time: expect.any(String), target: 'sample-replica-0', pid: before, ok: true, detail: `killed sample-replica-0 (PID ${before}) with SIGKILL` },
+    ]);
+    // Done 4 s after k6 started, within the level (started_at is taken just before the first captures).
+    const time = Date.parse(level?.disruptions?.[0]?.time ?? '');
+    const started = Date.parse(level?.started_at ?? '');
+    expect(time - started).toBeGreaterThanOrEqual(4000);
+    expect(time - started).toBeLessThan(5500);
+    expect(time).toBeLessThan(Date.parse(level?.ended_at ?? ''));
+    // The same record in the level's capture log, at its time, with the command it amounts to.
+    expect(captures.filter((c) => c.kind === 'disruption')).toEqual([
+      { captured_at: level?.disruptions?.[0]?.time, kind: 'disruption', phase: 'during', command: ['kill', '-KILL', String(before)], exit_code: 0, stdout: '', stderr: '', disruption: level?.disruptions?.[0] },
+    ]);
+    // Replica 0 is back with a new PID (restarted after the service's 1 s delay); the old one is gone.
+    const after = replica0(captures.find((c) => c.kind === 'process' && c.phase === 'after'));
+    expect(after).not.toBe(before);
+    expect(procStat(before)).toBeNull();
+    // k6 ran to the end of its 10 s, whatever the errors around the kill.
+    expect(['ok', 'thresholds-failed']).toContain(level?.status);
+    const summary = JSON.parse(readFileSync(path.join(out, 'tps-20', 'summary.json'), 'utf8')) as { run: { duration_s: number } };
+    expect(summary.run.duration_s).toBeGreaterThanOrEqual(9.9);
+    expect(result.stderr).toContain(`sweep: tps-20: kill-replica at 0:04 — killed sample-replica-0 (PID ${before}) with SIGKILL\n`);
+  });
+
+  it('records a disruption that cannot be done as failed, and the level goes on', async () => {
+    const out = path.join(work, 'disrupt-twice');
+    // The second kill comes while replica 0 is down (the service restarts it after 1 s).
+    const result = await runScript('sweep.ts', ['--target', 'sample', '--tps-levels', '10', '--duration', '4s', '--snapshot-interval', '1s', '--disrupt', 'kill-replica@1.2s', '--disrupt', 'kill-replica@1s', '--out', out]);
+    expect(result.code, result.stderr).toBe(0);
+    const [level] = manifestOf(out).levels;
+    expect(level?.disruptions?.map((d) => [d.at_s, d.target, d.ok, d.pid === null, d.detail.replace(/\d+/g, 'N')])).toEqual([
+      [1, 'sample-replica-0', true, false, 'killed sample-replica-N (PID N) with SIGKILL'],
+      [1.2, 'sample-replica-0', false, true, 'replica N was not running'],
+    ]);
+    expect(level?.exit_code === 0 || level?.exit_code === 99).toBe(true);
+    expect(result.stderr).toContain('sweep: tps-10: kill-replica at 0:01 FAILED — replica 0 was not running\n');
+  });
+
+  it('--resume does the disruptions of the plan again, and none after an interruption', async () => {
+    const out = path.join(work, 'disrupt-resume');
+    const { child, done } = startScript('sweep.ts', [
+      '--targets', targets, '--target', 'pair', '--tps-levels', '10,20', '--duration', '5s', '--pause', '0s', '--snapshot-interval', '1s',
+      '--disrupt', 'kill-replica:1@3s', '--disrupt', 'kill-replica@1s', '--out', out,
+    ]);
+    // Ctrl-C once the first disruption is recorded: the one at 3 s is never done.
+    await until(() => existsSync(path.join(out, 'manifest.json')) && (manifestOf(out).levels[0]?.disruptions?.length ?? 0) > 0, 60_000);
+    child.kill('SIGINT');
+    expect((await done).code).toBe(130);
+    const interrupted = manifestOf(out);
+    expect(interrupted.levels.map((l) => [l.id, l.status, l.disruptions?.map((d) => [d.kind, d.at_s, d.target, d.ok])])).toEqual([
+      ['tps-10', 'interrupted', [['kill-replica', 1, 'sample-replica-0', true]]],
+      ['tps-20', 'pending', undefined],
+    ]);
+
+    const resumed = await runScript('sweep.ts', ['--resume', out, '--targets', targets, '--disrupt', 'kill-replica@2s']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toContain('ignoring --disrupt');
+    const manifest = manifestOf(out);
+    expect(manifest.plan.disruptions).toEqual([
+      { kind: 'kill-replica', at_s: 1, which: null },
+      { kind: 'kill-replica', at_s: 3, which: 1 },
+    ]);
+    // Each level of the resumed run has both, in time order; the interrupted attempt's record is in its kept capture log.
+    // (Finished: `ok`, or `thresholds-failed` when the requests lost with a replica broke the error rate.)
+    const finished = (status: string): boolean => status === 'ok' || status === 'thresholds-failed';
+    expect(manifest.levels.map((l) => [l.id, finished(l.status), l.disruptions?.map((d) => [d.at_s, d.target, d.ok])])).toEqual([
+      ['tps-10', true, [[1, 'sample-replica-0', true], [3, 'sample-replica-1', true]]],
+      ['tps-20', true, [[1, 'sample-replica-0', true], [3, 'sample-replica-1', true]]],
+    ]);
+    const resumedAt = Date.parse(manifest.resumes?.[0]?.at ?? '');
+    for (const level of manifest.levels) for (const d of level.disruptions ?? []) expect(Date.parse(d.time)).toBeGreaterThan(resumedAt);
+    const [attempt] = readdirSync(path.join(out, 'tps-10', 'previous-attempts'));
+    expect(capturesOf(path.join(out, 'tps-10', 'previous-attempts', attempt as string)).filter((c) => c.kind === 'disruption')).toHaveLength(1);
+  });
+
+  describe('checked before any load', () => {
+    // A k6 that only notes it was called: none of these may get that far.
+    const bin = path.join(work, 'noting-bin');
+    const called = path.join(work, 'k6-called.txt');
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(path.join(bin, 'k6'), `#!/bin/sh\necho "$@" >> ${JSON.stringify(called)}\necho "k6 v2.2.0 (noting test double)"\n`);
+    chmodSync(path.join(bin, 'k6'), 0o755);
+    const urlTargets = path.join(work, 'targets-disrupt-url.json');
+    writeFileSync(urlTargets, JSON.stringify({ targets: { staging: { kind: 'url', baseUrl: 'http://127.0.0.1:9' } } }));
+
+    it.each([
+      [['--disrupt', 'reboot@4s'], 'sweep: `--disrupt` is `reboot@4s`: unknown kind `reboot`: expected `kill-replica` or `delete-pod`\n'],
+      [['--disrupt', 'kill-replica'], 'sweep: `--disrupt` is `kill-replica`: expected KIND@TIME such as `kill-replica@30s` or `delete-pod@1m30s`\n'],
+      [['--disrupt', 'kill-replica@4 s'], 'sweep: `--disrupt` is `kill-replica@4 s`: expected a time into the level after `@`, a k6 duration such as `30s` or `1m30s`\n'],
+      [['--disrupt', 'delete-pod@4s'], 'sweep: `--disrupt delete-pod@4s` does not fit target `sample`, a process target: expected `kill-replica`\n'],
+      [['--disrupt', 'kill-replica@10s'], 'sweep: `--disrupt kill-replica@10s` is at or after the end of level `tps-10`, which runs `10s`: expected a time before `10s`\n'],
+      [['--disrupt', 'kill-replica:1@4s'], 'sweep: `--disrupt kill-replica:1@4s`: level `tps-10` runs 1 replica (replica 0): expected replica 0\n'],
+      [
+        ['--disrupt', 'delete-pod:Web_1@4s'],
+        "sweep: `--disrupt` is `delete-pod:Web_1@4s`: `Web_1` is not a pod name: expected a Kubernetes name (lowercase letters, digits, '-' and '.', at most 253)\n",
+      ],
+      [['--targets', urlTargets, '--target', 'staging', '--disrupt', 'kill-replica@4s'], 'sweep: `--disrupt kill-replica@4s` does not fit target `staging`, a url target: it has nothing to disrupt; drop `--disrupt`\n'],
+    ])('%j', async (args, message) => {
+      const out = path.join(work, 'disrupt-refused');
+      const result = await runScript('sweep.ts', ['--target', 'sample', '--tps-levels', '10', '--duration', '10s', ...args, '--out', out], { env: { PATH: `${bin}${path.delimiter}${process.env.PATH ?? ''}` } });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toBe(message);
+      expect(existsSync(out)).toBe(false);
+      expect(existsSync(called)).toBe(false);
+    });
+
+    it('in a matrix, against every cell', async () => {
+      const out = path.join(work, 'disrupt-refused-matrix');
+      const result = await runScript('matrix.ts', ['--target', 'sample', '--replicas', '2,1', '--tps-levels', '10', '--duration', '10s', '--disrupt', 'kill-replica:1@4s', '--out', out], {
+        env: { PATH: `${bin}${path.delimiter}${process.env.PATH ?? ''}` },
+      });
+      expect(result).toMatchObject({ code: 1, stderr: 'matrix: `--disrupt kill-replica:1@4s`: level `r1-tps-10` runs 1 replica (replica 0): expected replica 0\n' });
+      expect(existsSync(out)).toBe(false);
+      expect(existsSync(called)).toBe(false);
+    });
   });
 });
 
@@ -370,7 +517,7 @@ describe('usage errors', () => {
     [['--target', 'sample', '--tps-levels', '10', '--duration', 'forever'], 'sweep: `--duration` is `forever`: expected a k6 duration such as `30s` or `3m`\n'],
     [
       ['--target', 'nope', '--tps-levels', '10'],
-      'targets: no target `nope`: expected one of `sample`, `sample-heavy`, `sample-small`, `sample-medium`, `sample-large`, `sample-autoscaled`, `kind-local`, `staging`\nNote: targets are defined in targets.json (format: README.md, section Targets)\n',
+      'targets: no target `nope`: expected one of `sample`, `sample-heavy`, `sample-small`, `sample-medium`, `sample-large`, `sample-autoscaled`, `sample-leaky`, `sample-degrading`, `kind-local`, `staging`\nNote: targets are defined in targets.json (format: README.md, section Targets)\n',
     ],
     [['--target', 'sample', '--tps-levels', '10', '--env', 'TPS'], 'sweep: `--env` is `TPS`: expected KEY=VALUE with KEY of letters, digits and _\n'],
     // The VU pool a level needs is checked before anything starts, with lib/'s own rule and message.

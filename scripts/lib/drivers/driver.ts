@@ -1,10 +1,11 @@
 /**
  * What a sweep needs from a target, whatever its kind: check it before the first level, bring it to a
  * cell's shape (replica count, CPU and memory per replica), say where to send the load, capture its
- * state beside each level, and stop what was started. One implementation per kind (process,
- * kubernetes, url); the sweep itself has no kind switches.
+ * state beside each level, disrupt it when asked (`--disrupt`), and stop what was started. One
+ * implementation per kind (process, kubernetes, url); the sweep itself has no kind switches.
  */
 import type { CaptureLog, Capturer } from '../capture.ts';
+import type { Disruptor } from '../disruptions.ts';
 import type { ProcessRegistry } from '../process-registry.ts';
 import type { Target } from '../targets.ts';
 import { KubernetesDriver } from './kubernetes.ts';
@@ -49,7 +50,11 @@ export interface DriverContext {
   readonly registry: ProcessRegistry;
 }
 
-export interface TargetDriver {
+/**
+ * Besides the methods below, a driver disrupts its target (`--disrupt`, a Disruptor): it says which
+ * kinds it can do, checks a planned one against a cell, and does it when the sweep asks.
+ */
+export interface TargetDriver extends Disruptor {
   readonly kind: Target['kind'];
   /** Checks before the first level; what it finds goes into the manifest's preflight. */
   prepare(preflight: Preflight): Promise<void>;

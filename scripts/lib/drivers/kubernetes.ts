@@ -3,16 +3,19 @@
  * the namespace, the deployment, the metrics API), scaled with `kubectl scale` and resized with
  * `kubectl set resources` (requests and limits alike, so the pods are Guaranteed and the tier is what
  * it says), each change followed by `kubectl rollout status`; captured with kubectl top, get hpa, get
- * pods and get events.
+ * pods and get events. `--disrupt delete-pod[:NAME]` deletes one of its pods, as a node drain or an
+ * eviction would: the pod named, or the first Running one by name.
  */
 import { kubernetesCapturer, kubernetesCommands, type CaptureLog, type Capturer } from '../capture.ts';
 import { CliError } from '../cli.ts';
-import { Kubectl } from '../kubectl.ts';
+import type { DisruptionKind, DisruptionOutcome, PlannedDisruption } from '../disruptions.ts';
+import { Kubectl, type KubectlResult } from '../kubectl.ts';
 import type { KubernetesTarget } from '../targets.ts';
 import { cpuQuantity, firstLine, memoryQuantity, type Applied, type CellShape, type DriverContext, type Preflight, type TargetDriver } from './driver.ts';
 
 export class KubernetesDriver implements TargetDriver {
   readonly kind = 'kubernetes' as const;
+  readonly disruptionKinds: readonly DisruptionKind[] = ['delete-pod'];
   private readonly kubectl: Kubectl;
   private metricsAvailable = false;
   private replicas: number | null = null;
@@ -89,5 +92,70 @@ export class KubernetesDriver implements TargetDriver {
     return kubernetesCapturer(this.kubectl, log, kubernetesCommands({ selector: this.target.selector, metricsAvailable: this.metricsAvailable }));
   }
 
+  checkDisruption(disruption: PlannedDisruption): string | null {
+    if (disruption.which !== null || this.target.selector !== null) return null;
+    return `target \`${this.target.name}\` has no \`selector\` in targets.json to choose a pod by: expected a \`selector\` of its pods, or the pod named as \`delete-pod:NAME@TIME\``;
+  }
+
+  async disrupt(disruption: PlannedDisruption): Promise<DisruptionOutcome> {
+    const { selector } = this.target;
+    const failed = (detail: string, from?: KubectlResult): DisruptionOutcome => ({
+      target: null,
+      pid: null,
+      ok: false,
+      detail,
+      command: from?.argv ?? [],
+      exitCode: from?.exitCode ?? 1,
+      stdout: from?.stdout ?? '',
+      stderr: from?.stderr ?? '',
+    });
+    if (disruption.kind !== 'delete-pod') return failed(`a kubernetes target cannot \`${disruption.kind}\``);
+    let pod = typeof disruption.which === 'string' ? disruption.which : null;
+    if (pod === null) {
+      if (selector === null) return failed('no `selector` to choose a pod by');
+      const list = await this.kubectl.run(['get', 'pods', '-l', selector, '-o', 'json']);
+      if (list.exitCode !== 0) return failed(`\`kubectl get pods -l ${selector}\` failed: ${firstLine(list.stderr) || `exit code ${list.exitCode}`}`, list);
+      pod = firstRunningPod(list.stdout);
+      if (pod === null) return failed(`no Running pod matches \`${selector}\``, list);
+    }
+    // --wait=false: kubectl returns once the API server has taken the deletion, not when the pod is gone.
+    const deleted = await this.kubectl.run(['delete', 'pod', pod, '--wait=false']);
+    const ok = deleted.exitCode === 0;
+    return {
+      target: pod,
+      pid: null,
+      ok,
+      detail: ok ? firstLine(deleted.stdout) || `deleted pod ${pod}` : firstLine(deleted.stderr) || `kubectl delete pod exited with code ${deleted.exitCode}`,
+      command: deleted.argv,
+      exitCode: deleted.exitCode,
+      stdout: deleted.stdout,
+      stderr: deleted.stderr,
+    };
+  }
+
   async stop(): Promise<void> {}
+}
+
+/** The pods of `kubectl get pods -o json` the sweep reads. */
+interface PodList {
+  readonly items?: readonly { readonly metadata?: { readonly name?: string; readonly deletionTimestamp?: string | null }; readonly status?: { readonly phase?: string } }[];
+}
+
+/**
+ * The first pod by name that is Running and not already being deleted: a Terminating pod still has
+ * phase Running, only its `deletionTimestamp` tells (kubernetes/kubernetes#61376). `null` when none.
+ */
+export function firstRunningPod(json: string): string | null {
+  let list: PodList;
+  try {
+    list = JSON.parse(json) as PodList;
+  } catch {
+    return null;
+  }
+  const names = (list.items ?? [])
+    .filter((pod) => pod.status?.phase === 'Running' && (pod.metadata?.deletionTimestamp ?? null) === null)
+    .map((pod) => pod.metadata?.name)
+    .filter((name): name is string => typeof name === 'string' && name !== '')
+    .sort();
+  return names[0] ?? null;
 }

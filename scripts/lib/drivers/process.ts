@@ -9,16 +9,22 @@
  * request) and scales the running service up or down, as a Deployment is scaled. Its state goes
  * into the level's captures as `hpa-json` records (the object `kubectl get hpa -o json` would
  * show) and each rescale as an `events` record, so the HPA report reads them like a cluster's.
+ *
+ * `--disrupt kill-replica[:N]` SIGKILLs replica N's process, as a pod's container dies; the service
+ * restarts it after its restart delay, as the kubelet restarts a container.
  */
 import { processCapturer, type CaptureLog, type CapturePhase, type Capturer } from '../capture.ts';
+import type { DisruptionKind, DisruptionOutcome, PlannedDisruption } from '../disruptions.ts';
 import { HpaController, hpaObject, rescaleMessage } from '../hpa-algorithm.ts';
 import { ProcSampler, readProc, type ProcReading } from '../proc-sampler.ts';
+import { procStat } from '../process-registry.ts';
 import { startSampleService, type RunningService } from '../processes.ts';
 import type { Autoscale, ProcessTarget } from '../targets.ts';
 import type { Applied, AppliedResources, CellShape, DriverContext, Preflight, TargetDriver } from './driver.ts';
 
 export class ProcessDriver implements TargetDriver {
   readonly kind = 'process' as const;
+  readonly disruptionKinds: readonly DisruptionKind[] = ['kill-replica'];
   private service: RunningService | null = null;
   private sampler: ProcSampler | null = null;
   private shape: { replicas: number; cores: number | null; memoryBytes: number | null } | null = null;
@@ -115,6 +121,39 @@ export class ProcessDriver implements TargetDriver {
         if (phase === 'after') hpa.detach();
       },
     };
+  }
+
+  checkDisruption(disruption: PlannedDisruption, cell: { readonly id: string; readonly replicas: number | null }): string | null {
+    const { autoscale } = this.target;
+    const replica = typeof disruption.which === 'number' ? disruption.which : 0;
+    // An autoscaled target may have any count its HPA chooses: only an index it can never reach is refused.
+    const count = autoscale === null ? (cell.replicas ?? this.target.replicas) : autoscale.maxReplicas;
+    if (replica < count) return null;
+    const has = count === 1 ? '1 replica (replica 0)' : `${count} replicas (0 to ${count - 1})`;
+    const where = autoscale === null ? `level \`${cell.id}\` runs ${has}` : `target \`${this.target.name}\` autoscales to at most ${has}`;
+    return `${where}: expected ${count === 1 ? 'replica 0' : `a replica from 0 to ${count - 1}`}`;
+  }
+
+  async disrupt(disruption: PlannedDisruption): Promise<DisruptionOutcome> {
+    const replica = typeof disruption.which === 'number' ? disruption.which : 0;
+    const name = `sample-replica-${replica}`;
+    const none = { pid: null, command: [], exitCode: 1, stdout: '', stderr: '' };
+    if (disruption.kind !== 'kill-replica') return { ...none, target: null, ok: false, detail: `a process target cannot \`${disruption.kind}\`` };
+    const service = this.service;
+    const pid = service?.replicaPids.get(replica);
+    // The PID the service last announced, only while it is still that replica: alive and a child of
+    // the service (a dead replica's PID may already be another process's).
+    if (service === null || pid === undefined || procStat(pid)?.parentPid !== service.pid) {
+      return { ...none, target: name, ok: false, detail: `replica ${replica} was not running` };
+    }
+    const command = ['kill', '-KILL', String(pid)];
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? String(error);
+      return { ...none, target: name, command, detail: `replica ${replica} (PID ${pid}) could not be killed: ${code}`, ok: false, stderr: `kill: (${pid}): ${code}\n` };
+    }
+    return { target: name, pid, ok: true, detail: `killed ${name} (PID ${pid}) with SIGKILL`, command, exitCode: 0, stdout: '', stderr: '' };
   }
 
   async stop(): Promise<void> {

@@ -1,10 +1,13 @@
-/** A target known only by its URL: nothing to start, scale or capture. */
+/** A target known only by its URL: nothing to start, scale, capture or disrupt. */
 import { NO_CAPTURE, type Capturer } from '../capture.ts';
+import type { DisruptionKind, DisruptionOutcome, PlannedDisruption } from '../disruptions.ts';
 import type { UrlTarget } from '../targets.ts';
 import type { Applied, CellShape, Preflight, TargetDriver } from './driver.ts';
 
 export class UrlDriver implements TargetDriver {
   readonly kind = 'url' as const;
+  /** Nothing: the sweep controls no part of a url target. */
+  readonly disruptionKinds: readonly DisruptionKind[] = [];
 
   constructor(private readonly target: UrlTarget) {}
 
@@ -24,6 +27,14 @@ export class UrlDriver implements TargetDriver {
 
   capturer(): Capturer {
     return NO_CAPTURE;
+  }
+
+  checkDisruption(): string | null {
+    return null;
+  }
+
+  async disrupt(disruption: PlannedDisruption): Promise<DisruptionOutcome> {
+    return { target: null, pid: null, ok: false, detail: `a url target cannot \`${disruption.kind}\``, command: [], exitCode: 1, stdout: '', stderr: '' };
   }
 
   async stop(): Promise<void> {}

@@ -233,6 +233,37 @@ describe('readSnapshots', () => {
     ]);
   });
 
+  it("skips the sweep's `disruption` lines without a problem, even a failed one's", () => {
+    const folder = join(dir, 'disruptions');
+    mkdirSync(folder);
+    // As scripts/lib/disruptions.ts writes them: the command's raw result and the manifest's record.
+    const failed = {
+      captured_at: '2026-11-24T01:07:16Z',
+      kind: 'disruption',
+      phase: 'during',
+      command: ['kubectl', '--context', 'kind-test', '-n', 'demo', 'delete', 'pod', 'inference-gone', '--wait=false'],
+      exit_code: 1,
+      stdout: '',
+      // kubernetes/website#35877
+      stderr: 'Error from server (NotFound): pods "inference-gone" not found\n',
+      disruption: { kind: 'delete-pod', at_s: 2, time: '2026-11-24T01:07:16Z', target: 'inference-gone', pid: null, ok: false, detail: 'Error from server (NotFound): pods "inference-gone" not found' },
+    };
+    const killed = {
+      captured_at: '2026-11-24T01:07:17Z',
+      kind: 'disruption',
+      phase: 'during',
+      command: ['kill', '-KILL', '4242'],
+      exit_code: 0,
+      stdout: '',
+      stderr: '',
+      disruption: { kind: 'kill-replica', at_s: 3, time: '2026-11-24T01:07:17Z', target: 'sample-replica-0', pid: 4242, ok: true, detail: 'killed sample-replica-0 (PID 4242) with SIGKILL' },
+    };
+    const top = { captured_at: '2026-11-24T01:07:18Z', kind: 'top-pods', command: ['kubectl', 'top', 'pods', '-A'], exit_code: 0, stdout: TOP_PODS, stderr: '' };
+    writeFileSync(join(folder, 'captures.jsonl'), `${[failed, killed, top].map((line) => JSON.stringify(line)).join('\n')}\n`);
+    const results = readSnapshots(folder);
+    expect(results.map((r) => [r.entry, r.kind, r.problems])).toEqual([[3, 'top-pods', []]]);
+  });
+
   // --- (b) files saved by hand
   it('reads hand-saved files with the time from the name, else the mtime, and says what it skipped', () => {
     const folder = join(dir, 'hand');
