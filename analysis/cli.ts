@@ -1,6 +1,6 @@
 /**
  * `npm run analyze -- <paths...> [--out DIR]`: reads runs, writes DIR/report.md, report.html,
- * analysis.json, junit.xml and charts/.
+ * report.ipynb, analysis.json, junit.xml and charts/.
  */
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -28,11 +28,12 @@ const FLAGS = {
 
 const HELP = `Usage: npm run analyze -- <paths...> [options]
 
-Reads k6 runs and writes a report: report.md, report.html (self-contained, with charts), analysis.json,
-junit.xml and charts/*.vl.json. A path is a sweep folder (with manifest.json), a level folder, a folder
-of files, or a file: k6 --out json output (.json, .ndjson, .gz), k6 --out csv output, a k6 summary
-(handleSummary data, --summary-export, k6-capacity summary.json), or a kubectl capture. Files of one run
-(a k6 output and its summary.json, runner outputs) are merged by their run_id.
+Reads k6 runs and writes a report: report.md, report.html (self-contained, with charts), report.ipynb
+(a Jupyter notebook), analysis.json, junit.xml and charts/*.vl.json. A path is a sweep folder (with
+manifest.json), a level folder, a folder of files, or a file: k6 --out json output (.json, .ndjson,
+.gz), k6 --out csv output, a k6 summary (handleSummary data, --summary-export, k6-capacity
+summary.json), or a kubectl capture. Files of one run (a k6 output and its summary.json, runner
+outputs) are merged by their run_id.
 
 Options:
 ${flagHelp(FLAGS, { width: 24 })}
@@ -98,7 +99,7 @@ export function defaultOut(paths: readonly string[], cwd: string): string {
 export function summaryText(
   report: Report,
   results: readonly { readonly run: { readonly label: string; readonly status: string }; readonly numbers: { rps: number | null; latency_ms: { p95: number | null }; error_rate: number | null } }[],
-  files: { readonly html: string; readonly markdown: string; readonly json: string; readonly junit: string },
+  files: { readonly html: string; readonly markdown: string; readonly notebook: string; readonly json: string; readonly junit: string },
   cwd: string,
   failures: readonly string[],
 ): string {
@@ -113,7 +114,7 @@ export function summaryText(
   for (const finding of findingsOf(report).filter((f) => f.severity !== 'info')) lines.push(`  ${finding.severity.toUpperCase()} ${plain(finding.title)}`);
   for (const failure of failures) lines.push(`  GATE ${failure}`);
   const shown = (file: string): string => path.relative(cwd, file) || '.';
-  lines.push(`report: ${shown(files.html)}`, `        ${shown(files.markdown)}`, `data:   ${shown(files.json)}`, `junit:  ${shown(files.junit)}`);
+  lines.push(`report: ${shown(files.html)}`, `        ${shown(files.markdown)}`, `        ${shown(files.notebook)}`, `data:   ${shown(files.json)}`, `junit:  ${shown(files.junit)}`);
   return `${lines.join('\n')}\n`;
 }
 

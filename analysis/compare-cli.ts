@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { flagHelp } from '../scripts/lib/flags.ts';
-import { capacityAnalysis } from './analyses/capacity.ts';
+import { capacityAnalysis, slug } from './analyses/capacity.ts';
 import { horizontalAnalysis } from './analyses/horizontal.ts';
 import { verticalAnalysis } from './analyses/vertical.ts';
 import { comparisonSection, DEFAULT_ALPHA, DEFAULT_MIN_EFFECT, type CompareOptions, type Side } from './analyses/compare.ts';
@@ -42,7 +42,8 @@ Compares each candidate with the baseline (Compose vs Kubernetes, cluster A vs B
 change): runs matched by level (and replica count), and for each level p50, p95, p99, achieved rate and
 error rate with the change, a 95% confidence interval, a Mann–Whitney U test over per-window samples
 and a verdict: better, worse, no-change or not-comparable. Each argument is a sweep folder, a run
-folder or a file, as for analyze. Writes report.md, report.html, analysis.json, junit.xml, charts/.
+folder or a file, as for analyze. Writes report.md, report.html, report.ipynb, analysis.json, junit.xml,
+charts/.
 
 Options:
 ${flagHelp(FLAGS, { width: 24 })}
@@ -65,7 +66,8 @@ export function runCompare(argv: readonly string[], io: CliIo): Promise<CliResul
     };
     const paths = positionals.map((p) => (io.cwd === process.cwd() || path.isAbsolute(p) ? p : path.resolve(io.cwd, p)));
     const names = labels(positionals);
-    const outDir = path.resolve(io.cwd, values.out ?? path.join(path.dirname(path.resolve(io.cwd, paths[0] as string)), `compare-${names[0]}-vs-${names[1]}`));
+    // A file name however the sides are named (`a/demo`, `demo (2)`): compare-a-demo-vs-b-demo.
+    const outDir = path.resolve(io.cwd, values.out ?? path.join(path.dirname(path.resolve(io.cwd, paths[0] as string)), `compare-${slug(names[0] as string)}-vs-${slug(names[1] as string)}`));
     const shown = (file: string): string => path.relative(outDir, path.resolve(file)) || '.';
     const sides: Side[] = [];
     for (const [i, given] of paths.entries()) {
@@ -103,10 +105,20 @@ function windowMs(raw: string): number {
   return duration.seconds * 1000;
 }
 
-/** Each side named by its last path segment, made unique with its parent where two are alike. */
+/**
+ * Each side named by its last path segment, made unique with its parent where two are alike, and
+ * numbered where even that is alike (a folder compared with itself: `demo`, `demo (2)`).
+ */
 function labels(given: readonly string[]): string[] {
   const base = given.map((p) => path.basename(path.resolve(p)).replace(/\.(json|ndjson|csv)(\.gz)?$|\.gz$/, ''));
-  return base.map((name, i) => (base.indexOf(name) !== i || base.lastIndexOf(name) !== i ? `${path.basename(path.dirname(path.resolve(given[i] as string)))}/${name}` : name));
+  const resolved = given.map((p) => path.resolve(p));
+  const named = base.map((name, i) =>
+    base.some((other, j) => j !== i && other === name && resolved[j] !== resolved[i]) ? `${path.basename(path.dirname(resolved[i] as string))}/${name}` : name,
+  );
+  return named.map((name, i) => {
+    const before = named.slice(0, i).filter((other) => other === name).length;
+    return before === 0 ? name : `${name} (${before + 1})`;
+  });
 }
 
 function compareReport(sides: readonly Side[], comparisons: readonly Section[], toolVersion: string, now: Date, paths: readonly string[]): Report {
@@ -123,12 +135,27 @@ function compareReport(sides: readonly Side[], comparisons: readonly Section[], 
     cells.push({ kind: 'text', text: t`${[sides.indexOf(side) === 0 ? '**Baseline**' : '**Candidate**']} ${side.label}:` }, { kind: 'list', items: overviewItems(side.context) });
     for (const analysis of [capacityAnalysis, findingsAnalysis]) {
       const section = analysis.run(side.context);
-      if (section !== null) cells.push({ kind: 'section', section: { ...section, id: `${section.id}:${side.label}`, title: `${section.title} — ${side.label}` } });
+      if (section !== null) cells.push({ kind: 'section', section: sideSection(section, side.label) });
     }
   }
   const method = methodAnalysis.run(sides[0]?.context as Side['context']);
   if (method !== null) cells.push({ kind: 'section', section: method });
   return { title: 'k6-capacity comparison', cells };
+}
+
+/**
+ * A section of one side: its id, title, charts and findings name the side, so sides whose sweeps and
+ * runs have the same ids (a folder compared with itself, copies of one) keep their own charts
+ * (`charts/<side>-<id>.svg`) and findings.
+ */
+function sideSection(section: Section, label: string): Section {
+  return {
+    ...section,
+    id: `${section.id}:${label}`,
+    title: `${section.title} — ${label}`,
+    charts: section.charts.map((chart) => ({ ...chart, id: `${slug(label)}-${chart.id}`, title: `${chart.title} — ${label}` })),
+    findings: section.findings.map((finding) => ({ ...finding, id: `${finding.id}:${label}` })),
+  };
 }
 
 /** `scaling` of analysis.json for the sections made from the sides together. */

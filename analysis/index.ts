@@ -6,6 +6,9 @@
  *   const context = analysisContext(analysis, { slo: { p95Ms: 50 } });
  *   const report = { title: 'Checkout capacity', cells: [{ kind: 'section', section: capacityAnalysis.run(context) }] };
  *   await writeReport('runs/sweep-1/custom', report, context, { toolVersion: 'mine' });
+ *
+ * writeReport writes report.md, report.html, report.ipynb, analysis.json and junit.xml; examples/
+ * holds two such scripts.
  */
 export { analyze, mergeAnalyses, type Analysis } from './analyze.ts';
 export { AnalysisError, type AnalysisErrorCode } from './errors.ts';
@@ -35,6 +38,7 @@ export { analysisReport } from './report/build.ts';
 export { chartSvg, writeCharts } from './report/charts.ts';
 export { formatNumber, formatValue, type Unit } from './report/format.ts';
 export { renderHtml } from './report/html.ts';
+export { renderNotebook } from './report/ipynb.ts';
 export { renderJunit } from './report/junit.ts';
 export { renderMarkdown } from './report/markdown.ts';
 export { reportMdast } from './report/mdast.ts';

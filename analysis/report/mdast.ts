@@ -1,6 +1,7 @@
 /**
- * A report as an mdast tree: the one tree both report.md (mdast-util-to-markdown) and report.html
- * (mdast → hast) are written from. Values are formatted here, through format.ts; nothing is computed.
+ * A report as an mdast tree: the one tree report.md (mdast-util-to-markdown), report.html (mdast →
+ * hast) and report.ipynb's Markdown cells (its pieces, one a cell) are written from. Values are
+ * formatted here, through format.ts; nothing is computed.
  */
 import type { List, ListItem, PhrasingContent, Root, RootContent, Table, TableRow } from 'mdast';
 import type { Finding } from '../findings.ts';
@@ -89,44 +90,59 @@ function linkedChart(chart: ChartSpec): RootContent[] {
   return [paragraph([text('Chart: '), { type: 'link', url: `charts/${chart.id}.svg`, children: [text(chart.title)] }, text(` (Vega-Lite: charts/${chart.id}.vl.json)`)])];
 }
 
-function sectionNodes(section: Section, options: MdastOptions): RootContent[] {
-  const chart = options.chart ?? linkedChart;
-  const out: RootContent[] = [{ type: 'heading', depth: 2, children: [text(section.title)], data: { hProperties: { id: section.id.replace(/[^A-Za-z0-9_-]+/g, '-') } } }];
-  for (const summary of section.summary) out.push(paragraph(phrasing(summary)));
-  if (section.findings.length > 0) out.push(findingsList(section.findings));
+/**
+ * A report's tree in the pieces a notebook gives a cell each (ipynb.ts): the title; each text, list,
+ * table and findings cell; each part of a section (its heading, summary, findings, each table with
+ * its heading and caption, notes); each chart on its own. reportMdast is these pieces in order.
+ */
+export type MdastPiece = { readonly kind: 'markdown'; readonly nodes: RootContent[] } | { readonly kind: 'chart'; readonly chart: ChartSpec };
+
+const markdown = (...nodes: RootContent[]): MdastPiece => ({ kind: 'markdown', nodes });
+
+function sectionPieces(section: Section): MdastPiece[] {
+  const out: MdastPiece[] = [markdown({ type: 'heading', depth: 2, children: [text(section.title)], data: { hProperties: { id: section.id.replace(/[^A-Za-z0-9_-]+/g, '-') } } })];
+  if (section.summary.length > 0) out.push(markdown(...section.summary.map((summary) => paragraph(phrasing(summary)))));
+  if (section.findings.length > 0) out.push(markdown(findingsList(section.findings)));
   for (const table of section.tables) {
-    if (table.title !== undefined) out.push({ type: 'heading', depth: 3, children: [text(table.title)] });
-    out.push(tableNode(table));
-    if (table.caption !== undefined) out.push(paragraph(phrasing(table.caption)));
+    const nodes: RootContent[] = [];
+    if (table.title !== undefined) nodes.push({ type: 'heading', depth: 3, children: [text(table.title)] });
+    nodes.push(tableNode(table));
+    if (table.caption !== undefined) nodes.push(paragraph(phrasing(table.caption)));
+    out.push(markdown(...nodes));
   }
-  for (const spec of section.charts) out.push(...chart(spec));
-  if (section.notes.length > 0) out.push(list(section.notes.map(phrasing)));
+  for (const chart of section.charts) out.push({ kind: 'chart', chart });
+  if (section.notes.length > 0) out.push(markdown(list(section.notes.map(phrasing))));
+  return out;
+}
+
+export function reportPieces(report: Report): MdastPiece[] {
+  const out: MdastPiece[] = [markdown({ type: 'heading', depth: 1, children: [text(report.title)] })];
+  for (const c of report.cells) {
+    switch (c.kind) {
+      case 'text':
+        out.push(markdown(paragraph(phrasing(c.text))));
+        break;
+      case 'list':
+        out.push(markdown(list(c.items.map(phrasing))));
+        break;
+      case 'table':
+        out.push(markdown(tableNode(c.table)));
+        break;
+      case 'chart':
+        out.push({ kind: 'chart', chart: c.chart });
+        break;
+      case 'findings':
+        out.push(markdown(c.findings.length === 0 ? paragraph([text('No findings.')]) : findingsList(c.findings)));
+        break;
+      case 'section':
+        out.push(...sectionPieces(c.section));
+        break;
+    }
+  }
   return out;
 }
 
 export function reportMdast(report: Report, options: MdastOptions = {}): Root {
-  const children: RootContent[] = [{ type: 'heading', depth: 1, children: [text(report.title)] }];
-  for (const c of report.cells) {
-    switch (c.kind) {
-      case 'text':
-        children.push(paragraph(phrasing(c.text)));
-        break;
-      case 'list':
-        children.push(list(c.items.map(phrasing)));
-        break;
-      case 'table':
-        children.push(tableNode(c.table));
-        break;
-      case 'chart':
-        children.push(...(options.chart ?? linkedChart)(c.chart));
-        break;
-      case 'findings':
-        children.push(c.findings.length === 0 ? paragraph([text('No findings.')]) : findingsList(c.findings));
-        break;
-      case 'section':
-        children.push(...sectionNodes(c.section, options));
-        break;
-    }
-  }
-  return { type: 'root', children };
+  const chart = options.chart ?? linkedChart;
+  return { type: 'root', children: reportPieces(report).flatMap((piece) => (piece.kind === 'chart' ? chart(piece.chart) : piece.nodes)) };
 }

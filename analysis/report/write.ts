@@ -1,7 +1,8 @@
 /**
  * Writes a report's files into one folder: report.md, report.html (self-contained, charts inline),
- * analysis.json, junit.xml and charts/<id>.vl.json (+ .svg). Each file is written whole to a
- * temporary name and renamed, so a reader never sees half a report.
+ * report.ipynb (a Jupyter notebook, charts drawn), analysis.json, junit.xml and charts/<id>.vl.json
+ * (+ .svg). Each file is written whole to a temporary name and renamed, so a reader never sees half
+ * a report.
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -10,13 +11,14 @@ import { writeAtomically } from '../io.ts';
 import { toAnalysisJson, type AnalysisJson } from './analysis-json.ts';
 import { writeCharts } from './charts.ts';
 import { renderHtml } from './html.ts';
+import { renderNotebook } from './ipynb.ts';
 import { renderJunit } from './junit.ts';
 import { renderMarkdown } from './markdown.ts';
 import type { Report } from './section.ts';
 
 export interface WrittenReport {
   readonly dir: string;
-  readonly files: { readonly markdown: string; readonly html: string; readonly json: string; readonly junit: string; readonly charts: readonly string[] };
+  readonly files: { readonly markdown: string; readonly html: string; readonly notebook: string; readonly json: string; readonly junit: string; readonly charts: readonly string[] };
   readonly json: AnalysisJson;
 }
 
@@ -36,6 +38,7 @@ export async function writeReport(
   const files = {
     markdown: path.join(outDir, 'report.md'),
     html: path.join(outDir, 'report.html'),
+    notebook: path.join(outDir, 'report.ipynb'),
     json: path.join(outDir, 'analysis.json'),
     junit: path.join(outDir, 'junit.xml'),
     charts: charts.map((chart) => path.join(outDir, 'charts', `${chart.id}.vl.json`)),
@@ -43,6 +46,8 @@ export async function writeReport(
   writeAtomically(files.json, `${JSON.stringify(json, null, 2)}\n`);
   writeAtomically(files.markdown, renderMarkdown(report));
   writeAtomically(files.junit, renderJunit(report));
-  writeAtomically(files.html, renderHtml(report, { svgs: new Map(charts.map((chart) => [chart.id, chart.svg])) }));
+  const svgs = new Map(charts.map((chart) => [chart.id, chart.svg]));
+  writeAtomically(files.html, renderHtml(report, { svgs }));
+  writeAtomically(files.notebook, renderNotebook(report, { svgs }));
   return { dir: outDir, files, json };
 }

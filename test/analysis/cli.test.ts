@@ -46,15 +46,16 @@ describe('analyze', () => {
     expect(existsSync(path.join(root, 'sweep', 'report', 'report.md'))).toBe(true);
     const json = JSON.parse(readFileSync(path.join(root, 'sweep', 'report', 'analysis.json'), 'utf8'));
     expect(json.schemaVersion).toBe(2);
-    for (const file of ['report.html', 'junit.xml', 'charts/sweep-latency-vs-rate.vl.json', 'charts/sweep-latency-vs-rate.svg']) {
+    for (const file of ['report.html', 'report.ipynb', 'junit.xml', 'charts/sweep-latency-vs-rate.vl.json', 'charts/sweep-latency-vs-rate.svg']) {
       expect(existsSync(path.join(root, 'sweep', 'report', file)), file).toBe(true);
     }
     // Paths in analysis.json are relative to the report: the run directory can move.
     expect(json.inputs[0].path).toBe('../tps-10/k6.json');
     expect(JSON.stringify(json)).not.toContain(root);
-    expect(result.stdout.split('\n').slice(-5)).toEqual([
+    expect(result.stdout.split('\n').slice(-6)).toEqual([
       'report: sweep/report/report.html',
       '        sweep/report/report.md',
+      '        sweep/report/report.ipynb',
       'data:   sweep/report/analysis.json',
       'junit:  sweep/report/junit.xml',
       '',
@@ -93,7 +94,7 @@ describe('analyze', () => {
     [
       ['sweep', '--fail-on', 'slo,regresion'],
       'analyze: `--fail-on` names `regresion`: expected finding kinds such as `slo`, `regression`, `thresholds-failed`\n' +
-        'Note: the kinds: level-status, no-data, thresholds-failed, loadgen-limited, out-of-vus, rate-below-target, missing-resource-data, partial-resource-data, input-skipped, input-problems, tag-sets-folded, capacity, slo, capacity-inconclusive, knee, saturation, endpoint-slo, regression, improvement, not-comparable, capacity-change, tier, memory-headroom, cpu-throttled, scaling-regression, rightsizing, hpa-saturated, hpa-flapping, hpa-condition, hpa-scale-up-latency, soak-drift, memory-leak, oom-kill, restarts, breaking-point, not-recovered\n',
+        'Note: the kinds: level-status, no-data, thresholds-failed, loadgen-limited, out-of-vus, rate-below-target, missing-resource-data, partial-resource-data, input-skipped, input-problems, tag-sets-folded, capacity, slo, capacity-inconclusive, knee, saturation, endpoint-slo, regression, improvement, not-comparable, capacity-change, tier, memory-headroom, cpu-throttled, scaling-regression, rightsizing, hpa-saturated, hpa-flapping, hpa-condition, hpa-scale-up-latency, soak-drift, memory-leak, oom-kill, restarts, breaking-point, not-recovered, disruption, replacement-not-ready\n',
     ],
     [['sweep', '--slo-p95-ms', '0'], 'analyze: `--slo-p95-ms` is `0`: expected a number > 0\n'],
     [['sweep', '--slo-error-rate', '1.5'], 'analyze: `--slo-error-rate` is `1.5`: expected a number from 0 to 1\n'],

@@ -54,6 +54,7 @@ describe('the analysis barrel', () => {
       'renderHtml',
       'renderJunit',
       'renderMarkdown',
+      'renderNotebook',
       'replicaFamilies',
       'replicasTable',
       'reportMdast',
