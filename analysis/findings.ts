@@ -59,7 +59,9 @@ export const FINDING_KINDS = {
   'oom-kill': 'a replica (pod) was OOM-killed during a run',
   restarts: 'a replica (pod) restarted during a run without a recorded OOM kill',
   'breaking-point': 'the first step of a stress run that breaks the SLO',
-  'not-recovered': 'after a stress, latency or errors did not return to the first step\'s within the recovery phase',
+  'not-recovered': "after a stress or a disruption, latency or errors did not return to the baseline (the first step's, the seconds before)",
+  disruption: 'a disruption (a killed replica, a deleted pod, a marker) degraded the service until it recovered',
+  'replacement-not-ready': 'no replacement replica or pod was seen running after a disruption',
 } as const satisfies Readonly<Record<string, string>>;
 
 export function finding(kind: string, subject: string, severity: Severity, title: Phrase, detail: Phrase, run: string | null = null): Finding {

@@ -15,6 +15,7 @@ import { rightsizingAnalysis } from './rightsizing.ts';
 import { runsAnalysis } from './runs.ts';
 import { soakAnalysis } from './soak.ts';
 import { stressAnalysis } from './stress.ts';
+import { resilienceAnalysis } from './resilience.ts';
 import { verticalAnalysis } from './vertical.ts';
 
 export const ANALYSES: readonly AnalysisDefinition[] = [
@@ -24,6 +25,7 @@ export const ANALYSES: readonly AnalysisDefinition[] = [
   hpaAnalysis,
   soakAnalysis,
   stressAnalysis,
+  resilienceAnalysis,
   rightsizingAnalysis,
   runsAnalysis,
   findingsAnalysis,

@@ -20,7 +20,8 @@
  */
 import { LogHistogram } from '../stats/log-histogram.ts';
 import type { Slo } from './slo.ts';
-import { groupsOf, runNumbers, type Run } from './run.ts';
+import { firstSustained, perSecondOf, type Second } from './per-second.ts';
+import { runNumbers, type Run } from './run.ts';
 
 /** Seconds of a step left out at its start. */
 export const STEP_SETTLE_S = 2;
@@ -116,20 +117,7 @@ export function stressOf(run: Run, slo: Slo): Stress | null {
   const plan = stagesOf(run);
   if (plan === null || run.aggregator === null) return null;
   const bucketMs = run.aggregator.bucketMs;
-  const perSecond = new Map<number, { requests: number; failed: number; dropped: number; hist: LogHistogram }>();
-  const at = (bucket: number) => {
-    const s = Math.floor(((bucket * bucketMs) - plan.startMs) / 1000);
-    let entry = perSecond.get(s);
-    if (entry === undefined) {
-      entry = { requests: 0, failed: 0, dropped: 0, hist: new LogHistogram() };
-      perSecond.set(s, entry);
-    }
-    return entry;
-  };
-  for (const group of groupsOf(run, 'http_reqs')) for (const [bucket, stats] of group.buckets) at(bucket).requests += stats.count;
-  for (const group of groupsOf(run, 'http_req_failed')) for (const [bucket, stats] of group.buckets) at(bucket).failed += stats.nonzero;
-  for (const group of groupsOf(run, 'dropped_iterations')) for (const [bucket, stats] of group.buckets) at(bucket).dropped += stats.sum;
-  for (const group of groupsOf(run, 'http_req_duration')) for (const [bucket, stats] of group.buckets) if (stats.hist !== null) at(bucket).hist.merge(stats.hist);
+  const perSecond = perSecondOf(run, plan.startMs);
   const bucketS = bucketMs / 1000;
 
   const over = (from: number, to: number) => {
@@ -187,7 +175,7 @@ export function stressOf(run: Run, slo: Slo): Stress | null {
   };
   const ordered = [...perSecond.keys()].sort((a, b) => a - b);
   const seconds = ordered.map((s) => {
-    const e = perSecond.get(s) as { requests: number; failed: number; hist: LogHistogram };
+    const e = perSecond.get(s) as Second;
     return [s, offeredAt(s), e.requests / bucketS, e.hist.count >= MIN_REQUESTS_PER_SECOND ? e.hist.quantile(0.95) : null, e.requests > 0 ? e.failed / e.requests : null] as const;
   });
 
@@ -210,7 +198,7 @@ function recoveryOf(
   stages: readonly Stage[],
   peakEnd: number,
   steps: readonly StressStep[],
-  perSecond: ReadonlyMap<number, { requests: number; failed: number; hist: LogHistogram }>,
+  perSecond: ReadonlyMap<number, Second>,
   bucketS: number,
 ): Recovery {
   const none = (reason: string, extra: Partial<Recovery> = {}): Recovery => ({ drop_s: null, phase_s: null, baseline_p95_ms: null, bound_p95_ms: null, baseline_error_rate: null, bound_error_rate: null, recovered_at_s: null, recovery_s: null, reason, ...extra });
@@ -232,12 +220,9 @@ function recoveryOf(
     return e.hist.quantile(0.95) <= bound && e.failed / e.requests <= errorBound;
   };
   const last = Math.floor(hold.to_s) - 1;
-  for (let s = Math.floor(drop); s + RECOVERY_HOLD_S - 1 <= last; s++) {
-    let run = 0;
-    while (run < RECOVERY_HOLD_S && good(s + run)) run++;
-    if (run === RECOVERY_HOLD_S) {
-      return { ...common, recovered_at_s: s, recovery_s: s - drop, reason: `p95 at or below ${bound.toFixed(2)} ms and errors at or below ${(errorBound * 100).toFixed(2)}% for ${RECOVERY_HOLD_S} s in a row from ${s - drop} s after the drop` };
-    }
+  const s = firstSustained(Math.floor(drop), last, RECOVERY_HOLD_S, good);
+  if (s !== null) {
+    return { ...common, recovered_at_s: s, recovery_s: s - drop, reason: `p95 at or below ${bound.toFixed(2)} ms and errors at or below ${(errorBound * 100).toFixed(2)}% for ${RECOVERY_HOLD_S} s in a row from ${s - drop} s after the drop` };
   }
   return { ...common, recovered_at_s: null, recovery_s: null, reason: `not recovered within the ${hold.to_s - drop} s of the recovery phase` };
 }
