@@ -4,8 +4,9 @@
  *   node --import tsx bench/ingest-worker.ts MODE FILE
  * MODE: read (the bytes, as `cat` would: the I/O ceiling), gunzip (Node's zlib alone), naive
  * (readline + JSON.parse), loader-1 / loader-2 (analysis/ingest/k6-ndjson.ts on one thread, its
- * default, or two), analyze / analyze-2 (the whole `npm run analyze` as package.json runs it, in its
- * own process, start-up and report files included, with `--threads 2` for the second).
+ * default, or two), loader-1-js / loader-2-js (the same without the WebAssembly scanner: every line
+ * read by the JS path), analyze / analyze-2 (the whole `npm run analyze` as package.json runs it, in
+ * its own process, start-up and report files included, with `--threads 2` for the second).
  */
 import { execFile } from 'node:child_process';
 import { closeSync, createReadStream, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
@@ -29,7 +30,7 @@ export function analyzeCommand(): string[] {
   return words.slice(2);
 }
 
-export const MODES = ['read', 'gunzip', 'naive', 'loader-1', 'loader-2', 'analyze', 'analyze-2'] as const;
+export const MODES = ['read', 'gunzip', 'naive', 'loader-1', 'loader-2', 'loader-1-js', 'loader-2-js', 'analyze', 'analyze-2'] as const;
 export type Mode = (typeof MODES)[number];
 
 export interface WorkerResult {
@@ -75,7 +76,7 @@ async function measure(mode: Mode, file: string): Promise<WorkerResult> {
   } else {
     aggregator = new Aggregator();
     if (mode === 'naive') await naiveNdjson(file, aggregator);
-    else await loadK6Ndjson(file, aggregator, { workers: mode === 'loader-2' ? 2 : 1 });
+    else await loadK6Ndjson(file, aggregator, { workers: mode.startsWith('loader-2') ? 2 : 1, wasm: !mode.endsWith('-js') });
   }
   const seconds = (performance.now() - started) / 1000;
   let samples: number | null = null;

@@ -3,7 +3,8 @@
  * by default), the whole `npm run analyze`, against baselines measured in the same run — reading the
  * bytes (`cat`, the I/O ceiling), Node's gunzip alone (the ceiling for gzip input) and the naive
  * readline + JSON.parse loader. Each variant runs in its own process (peak RSS is per process),
- * the variants alternate, medians over the rounds. Goals (issue 10): `analyze` reads plain NDJSON at
+ * the variants alternate, medians over the rounds. The loader runs with its WebAssembly line scanner
+ * and, as a baseline, without it (the JS reader). Goals (issue 10): `analyze` reads plain NDJSON at
  * ≥ 1 GB/s; on gzip it takes ≤ 1.25× gunzip's time.
  */
 import { execFile } from 'node:child_process';
@@ -31,6 +32,8 @@ const VARIANTS: readonly Variant[] = [
   { label: 'naive (readline + JSON.parse)', mode: 'naive', gzip: false },
   { label: 'loader, one thread (default)', mode: 'loader-1', gzip: false },
   { label: 'loader, two threads', mode: 'loader-2', gzip: false },
+  { label: 'loader, one thread, JS reader', mode: 'loader-1-js', gzip: false },
+  { label: 'loader, two threads, JS reader', mode: 'loader-2-js', gzip: false },
   { label: 'npm run analyze', mode: 'analyze', gzip: false },
   { label: 'npm run analyze --threads 2', mode: 'analyze-2', gzip: false },
   { label: 'gunzip alone (node zlib)', mode: 'gunzip', gzip: true },
@@ -106,8 +109,11 @@ export async function ingestBench(options: IngestBenchOptions = {}): Promise<voi
   const analyzeGz = seconds('npm run analyze, gzip');
   const analyze2Gz = seconds('npm run analyze --threads 2, gzip');
   const loaderGz = seconds('loader, one thread, gzip');
+  const loaderJs = seconds('loader, one thread, JS reader');
+  const loader2Js = seconds('loader, two threads, JS reader');
   lines.push(
     `loader: ${ratio(naive, loader)} the naive baseline's speed (two threads ${ratio(naive, loader2)}), ${ratio(loader, cat)} the time of reading the bytes`,
+    `WebAssembly scanner: ${ratio(loaderJs, loader)} the JS reader's speed (two threads ${ratio(loader2Js, loader2)})`,
     `npm run analyze: ${rate(analyze)} MB/s, --threads 2 ${rate(analyze2)} MB/s (goal ≥ 1000 MB/s: ${goal(Math.min(analyze ?? Infinity, analyze2 ?? Infinity), (s) => plainBytes / 1e6 / s >= 1000)}), ${ratio(naive, analyze)} the naive baseline's speed`,
     `gzip: the loader takes ${ratio(loaderGz, gunzip)} gunzip's time, npm run analyze ${ratio(analyzeGz, gunzip)}, --threads 2 ${ratio(analyze2Gz, gunzip)} (goal ≤ 1.25×: ${goal(Math.min(analyzeGz ?? Infinity, analyze2Gz ?? Infinity), (s) => gunzip !== null && s / gunzip <= 1.25)})`,
   );

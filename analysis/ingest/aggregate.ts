@@ -219,15 +219,27 @@ export class Aggregator implements SampleSink {
   }
 
   sample(metric: string, timeMs: number, value: number, tagsKey: string, tags: () => Tags): void {
+    this.add(this.group(metric, tagsKey, tags), timeMs, value);
+  }
+
+  /**
+   * The group the samples of `metric` with the tag set `tagsKey` go to, made the first time (which
+   * also declares an unknown metric). A loader that knows its lines' metric and tag set by id keeps
+   * the group and calls `add` with it: the same as `sample`, without its lookups per line. (A group
+   * stays the same object while samples are added.)
+   */
+  group(metric: string, tagsKey: string, tags: () => Tags): SeriesGroup {
     let entry = this.metrics.get(metric);
     if (entry === undefined) entry = this.undeclared(metric);
-    let group: SeriesGroup;
-    if (entry.lastKey === tagsKey && entry.lastGroup !== undefined) group = entry.lastGroup;
-    else {
-      group = entry.groups.get(tagsKey) ?? entry.folded.get(tagsKey) ?? this.groupFor(metric, entry, tagsKey, tags());
-      entry.lastKey = tagsKey;
-      entry.lastGroup = group;
-    }
+    if (entry.lastKey === tagsKey && entry.lastGroup !== undefined) return entry.lastGroup;
+    const group = entry.groups.get(tagsKey) ?? entry.folded.get(tagsKey) ?? this.groupFor(metric, entry, tagsKey, tags());
+    entry.lastKey = tagsKey;
+    entry.lastGroup = group;
+    return group;
+  }
+
+  /** One sample into `group` (from `group()` of this aggregator). */
+  add(group: SeriesGroup, timeMs: number, value: number): void {
     let stats: BucketStats | undefined;
     const bucket = Math.floor(timeMs / this.resolutionMs);
     if (group.total !== null) stats = group.total;

@@ -19,8 +19,9 @@ import { Worker } from 'node:worker_threads';
 import { repoRoot } from '../../scripts/lib/cli.ts';
 import { AnalysisError } from '../errors.ts';
 import { Aggregator } from './aggregate.ts';
-import { ndjsonReport, truncatedMessage, unknownMetricMessage } from './k6-ndjson.ts';
+import { SCAN_CHUNK, ndjsonReport, truncatedMessage, unknownMetricMessage } from './k6-ndjson.ts';
 import type { BlockDone, Declaration, FromWorker, ToWorker, WorkerSetup } from './ndjson-worker.ts';
+import { ndjsonScanner } from './ndjson-scanner-build.ts';
 import { isTruncatedGzip, readChunks } from './open.ts';
 import { ProblemLog, type InputReport, type Problem } from './problems.ts';
 import type { MetricContains, MetricType } from './sink.ts';
@@ -32,7 +33,8 @@ import type { MetricContains, MetricType } from './sink.ts';
 const BLOCK_BYTES = 1 << 20;
 /** Blocks sent to a worker and not yet parsed: bounds memory when reading outpaces parsing. */
 const IN_FLIGHT = 2;
-const METRIC_NEEDLE = Buffer.from('"type":"Metric"', 'latin1');
+const METRIC_NEEDLE = Buffer.from('Metric"', 'latin1');
+const TYPE_PREFIX = Buffer.from('"type":"', 'latin1');
 const METRIC_TYPES: readonly string[] = ['counter', 'gauge', 'rate', 'trend'];
 const CONTAINS: readonly string[] = ['default', 'time', 'data'];
 
@@ -41,14 +43,18 @@ export interface ParallelOptions {
   readonly workers: number;
   /** Bytes per block (default 1 MiB); tests use small blocks to cut small files into many. */
   readonly blockBytes?: number | undefined;
+  /** Whether the workers scan with the WebAssembly scanner (default true). */
+  readonly wasm?: boolean | undefined;
 }
 
 export async function loadK6NdjsonParallel(file: string, sink: Aggregator, options: ParallelOptions): Promise<InputReport> {
-  const { keepProblems = 20, workers: count, blockBytes = BLOCK_BYTES } = options;
-  // Each worker aggregates as the sink would (same buckets, budgets and tag-set limit).
+  const { keepProblems = 20, workers: count, blockBytes = BLOCK_BYTES, wasm = true } = options;
+  // Each worker aggregates as the sink would (same buckets, budgets and tag-set limit), and gets the
+  // scanner compiled here (a WebAssembly.Module crosses to a worker without being compiled again).
   const setup: WorkerSetup = {
     file,
     keepProblems,
+    scanner: wasm ? await ndjsonScanner() : undefined,
     aggregator: { bucketMs: sink.baseBucketMs, bucketBudget: sink.bucketBudget, totalBucketBudget: sink.totalBucketBudget, maxTagSets: sink.maxTagSets },
   };
   const pool = Array.from({ length: count }, () => new Pool(setup, (bytes) => spare.push(bytes)));
@@ -262,7 +268,14 @@ async function* lineBlocks(file: string, blockBytes: number, last: { bytes: Buff
     filled -= end;
   };
   try {
-    for await (const chunk of readChunks(file, { chunkSize: 1 << 20 })) {
+    // A plain file is read straight into the block, 128 KiB at a time (see SCAN_CHUNK).
+    const into = (size: number): Uint8Array => block.subarray(filled, filled + Math.min(size, block.length - filled));
+    for await (const chunk of readChunks(file, { chunkSize: SCAN_CHUNK, into })) {
+      if (chunk.buffer === block.buffer && chunk.byteOffset === block.byteOffset + filled) {
+        filled += chunk.length;
+        if (filled === block.length) yield* cut();
+        continue;
+      }
       let at = 0;
       while (at < chunk.length) {
         const n = Math.min(chunk.length - at, block.length - filled);
@@ -280,8 +293,14 @@ async function* lineBlocks(file: string, blockBytes: number, last: { bytes: Buff
 /** The `Metric` declarations in a block (each line holding `"type":"Metric"` that parses as one). */
 function declarationsIn(bytes: Buffer): Declaration[] {
   const out: Declaration[] = [];
+  // `Metric"` and then the `"type":"` before it: a search for a needle that starts with a rare byte
+  // ran at 13 GB/s here, one for `"type":"Metric"` (whose start is on every line) at 2.8.
   let at = bytes.indexOf(METRIC_NEEDLE);
   while (at >= 0) {
+    if (at < TYPE_PREFIX.length || bytes.compare(TYPE_PREFIX, 0, TYPE_PREFIX.length, at - TYPE_PREFIX.length, at) !== 0) {
+      at = bytes.indexOf(METRIC_NEEDLE, at + 1);
+      continue;
+    }
     const start = bytes.lastIndexOf(10, at) + 1;
     let end = bytes.indexOf(10, at);
     if (end < 0) end = bytes.length;

@@ -10,7 +10,39 @@
  * prefix is converted once per second of data. Anything else — the old key order, `Metric`
  * declarations, escapes in names, unexpected keys — goes through JSON.parse and full validation, so
  * the fast path only ever accepts lines whose meaning it knows.
+ *
+ * With a WebAssembly scanner (`ndjson-scanner.ts`, the loaders pass one in), the bytes go into the
+ * scanner's memory and one call reads a whole block: it makes the fast path's checks on every line
+ * and gives, per line, ids of its metric and tag set, its time and its value; no string is made for
+ * a line whose ids are known, and the Aggregator takes its sample by group (issue 10: the JS path
+ * parsed about 280 MB/s with a sink that does nothing, the scanner 2.5 GB/s; with the aggregation
+ * the loader reads about 2.7× as fast). What it gives is exactly what the JS fast path would compute
+ * (wasm/ndjson-scan.ts says how); the lines it does not read are read here by the JS path, so both
+ * ways give the same samples, line numbers and problems.
  */
+import { Aggregator, type SeriesGroup } from './aggregate.ts';
+import {
+  FLAG_LAST,
+  FLAG_NEW_METRIC,
+  FLAG_NEW_TAGS,
+  FLAG_VALUE_BY_JS,
+  KIND_JS,
+  RECORD_INTS,
+  R_KEY_END,
+  R_KEY_START,
+  R_LINE_END,
+  R_LINE_START,
+  R_METRIC,
+  R_NAME_END,
+  R_NAME_START,
+  R_PAIR,
+  R_TAGS,
+  R_TIME,
+  R_VALUE,
+  R_VALUE_END,
+  R_VALUE_START,
+  Scanner,
+} from './ndjson-scanner.ts';
 import type { ProblemLog } from './problems.ts';
 import type { MetricContains, MetricType, SampleSink, Tags } from './sink.ts';
 
@@ -25,6 +57,11 @@ const CONTAINS: readonly string[] = ['default', 'time', 'data'];
 interface CachedTags {
   readonly key: string;
   readonly get: () => Tags;
+}
+
+export interface NdjsonReaderOptions {
+  /** The compiled scanner (`ndjsonScanner()`); without it, every line is read by the JS path. */
+  readonly scanner?: WebAssembly.Module | undefined;
 }
 
 /** Splits chunks into lines and reads each; exported for tests and the benchmark. */
@@ -42,11 +79,25 @@ export class NdjsonReader {
   private secondPrefix = '';
   private secondZone = '';
   private secondMs = 0;
+  // The scanner and what its ids stand for: metric names, tag sets (null: not a plain tag object,
+  // the line is JSON.parse's), and the group of each (metric, tag set) pair when the sink is an
+  // Aggregator. Its input area holds `tail` bytes of a line not finished yet.
+  private readonly scanner: Scanner | undefined;
+  private readonly aggregator: Aggregator | undefined;
+  private readonly names: string[] = [];
+  private readonly tagSets: (CachedTags | null)[] = [];
+  private readonly groups: (SeriesGroup | undefined)[] = [];
+  private tail = 0;
 
   constructor(
     private readonly sink: SampleSink,
     private problems: ProblemLog,
-  ) {}
+    options: NdjsonReaderOptions = {},
+  ) {
+    const { scanner } = options;
+    if (scanner !== undefined) this.scanner = new Scanner(scanner, secondOf);
+    if (sink instanceof Aggregator) this.aggregator = sink;
+  }
 
   /**
    * Starts a block of whole lines read on its own (a worker's share of a file): line numbers restart at
@@ -54,12 +105,138 @@ export class NdjsonReader {
    * numbers by the lines of the blocks before it.
    */
   startBlock(problems: ProblemLog): void {
-    if (this.rest !== '') throw new Error('k6 ndjson: a block must end with a whole line before the next one starts');
+    if (this.rest !== '' || this.tail !== 0) throw new Error('k6 ndjson: a block must end with a whole line before the next one starts');
     this.problems = problems;
     this.lines = 0;
   }
 
-  push(chunk: Buffer): void {
+  /** Whether lines are scanned by the WebAssembly scanner. */
+  get scanning(): boolean {
+    return this.scanner !== undefined;
+  }
+
+  push(chunk: Uint8Array): void {
+    const scanner = this.scanner;
+    if (scanner !== undefined) {
+      // Bytes written into `room()` are in place already.
+      if (chunk.buffer !== scanner.bytes.buffer || chunk.byteOffset !== scanner.input + this.tail) {
+        this.reserve(chunk.length);
+        scanner.bytes.set(chunk, scanner.input + this.tail);
+      }
+      this.scan(this.tail + chunk.length, false);
+      return;
+    }
+    this.pushText(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+  }
+
+  /**
+   * Where the next `size` bytes can be written so that `push` of them copies nothing (the scanner's
+   * memory; valid until the next `push`). Without the scanner, a new buffer.
+   */
+  room(size: number): Uint8Array {
+    const scanner = this.scanner;
+    if (scanner === undefined) return Buffer.allocUnsafe(size);
+    this.reserve(size);
+    return scanner.bytes.subarray(scanner.input + this.tail, scanner.input + this.tail + size);
+  }
+
+  /** Room for `size` more bytes after the unfinished line in the scanner's input area. */
+  private reserve(size: number): void {
+    const scanner = this.scanner as Scanner;
+    const need = this.tail + size;
+    if (need > scanner.capacity) scanner.reserve(Math.max(need, scanner.capacity * 2), this.tail);
+  }
+
+  /** Scans the input area up to `to`; what follows the last newline stays as the tail (unless `final`). */
+  private scan(to: number, final: boolean): void {
+    const scanner = this.scanner as Scanner;
+    let from = 0;
+    for (;;) {
+      const count = scanner.scan(from, to, final);
+      this.records(count);
+      from = scanner.scannedTo();
+      if (count < scanner.recordCapacity) break;
+    }
+    if (from > 0 && from < to) scanner.bytes.copyWithin(scanner.input, scanner.input + from, scanner.input + to);
+    this.tail = to - from;
+  }
+
+  /** The scanner's records: the common line inline, every other through `record`. */
+  private records(count: number): void {
+    const scanner = this.scanner as Scanner;
+    const { ints, floats } = scanner;
+    const aggregator = this.aggregator;
+    const groups = this.groups;
+    // Counted here and stored before anything else runs (`record`, or a sink that reads `lines`).
+    let lines = this.lines;
+    let used = this.used;
+    for (let r = 0; r < count; r++) {
+      const i = r * RECORD_INTS;
+      if (ints[i] === 0 && aggregator !== undefined) {
+        // Known metric, tag set and group, exact value: no string is made.
+        const group = groups[ints[i + R_PAIR] as number];
+        if (group !== undefined) {
+          lines += 1;
+          used += 1;
+          aggregator.add(group, floats[i / 2 + R_TIME] as number, floats[i / 2 + R_VALUE] as number);
+          continue;
+        }
+      }
+      this.lines = lines;
+      this.used = used;
+      this.record(scanner, i);
+      lines = this.lines;
+      used = this.used;
+    }
+    this.lines = lines;
+    this.used = used;
+  }
+
+  private record(scanner: Scanner, i: number): void {
+    const { ints, bytes } = scanner;
+    const flags = ints[i] as number;
+    const metric = ints[i + R_METRIC] as number;
+    const tags = ints[i + R_TAGS] as number;
+    // Ids first seen on this line: made here once, whatever becomes of the line.
+    if ((flags & FLAG_NEW_METRIC) !== 0) this.names[metric] = bytes.toString('latin1', ints[i + R_NAME_START], ints[i + R_NAME_END]);
+    if ((flags & FLAG_NEW_TAGS) !== 0) this.tagSets[tags] = tagEntry(bytes.toString('latin1', ints[i + R_KEY_START], ints[i + R_KEY_END])) ?? null;
+    this.lines += 1;
+    this.lastLine = (flags & FLAG_LAST) !== 0;
+    try {
+      const start = ints[i + R_LINE_START] as number;
+      let end = ints[i + R_LINE_END] as number;
+      const entry = (flags & KIND_JS) === 0 ? this.tagSets[tags] : undefined;
+      const name = this.names[metric];
+      if (entry === undefined || name === undefined) {
+        // Not the scanner's line: the JS path reads it.
+        const text = bytes.toString('latin1', start, end);
+        this.read(text, 0, text.length);
+        return;
+      }
+      let value = scanner.floats[i / 2 + R_VALUE] as number;
+      if ((flags & FLAG_VALUE_BY_JS) !== 0) value = Number(bytes.toString('latin1', ints[i + R_VALUE_START], ints[i + R_VALUE_END]));
+      if (entry === null || Number.isNaN(value)) {
+        // What the JS fast path gives up on too: not a plain tag object, not a number.
+        if (bytes[end - 1] === 13) end -= 1;
+        this.slowLine(bytes.toString('latin1', start, end));
+        return;
+      }
+      const timeMs = scanner.floats[i / 2 + R_TIME] as number;
+      const aggregator = this.aggregator;
+      if (aggregator !== undefined) {
+        const pair = ints[i + R_PAIR] as number;
+        const group = this.groups[pair] ?? (this.groups[pair] = aggregator.group(name, entry.key, entry.get));
+        aggregator.add(group, timeMs, value);
+      } else {
+        this.sink.sample(name, timeMs, value, entry.key, entry.get);
+      }
+      this.used += 1;
+    } finally {
+      this.lastLine = false;
+    }
+  }
+
+  private pushText(chunk: Buffer): void {
     // latin1 maps each byte to one char: cheap to make and byte-exact; UTF-8 in tag values is decoded
     // properly when a tag set is first parsed.
     const text = chunk.toString('latin1');
@@ -85,6 +262,10 @@ export class NdjsonReader {
 
   /** Reads the unterminated last line, if any. A cut-off last line is reported as such. */
   end(): void {
+    if (this.scanner !== undefined) {
+      if (this.tail > 0) this.scan(this.tail, true);
+      return;
+    }
     if (this.rest === '') return;
     const rest = this.rest;
     this.rest = '';
@@ -96,6 +277,11 @@ export class NdjsonReader {
 
   private line(text: string, start: number, end: number): void {
     this.lines += 1;
+    this.read(text, start, end);
+  }
+
+  /** One line (already counted), by the JS fast path or JSON.parse. */
+  private read(text: string, start: number, end: number): void {
     if (end > start && text.charCodeAt(end - 1) === 13) end -= 1; // CRLF
     // Blank lines keep the line numbers those of the file, but carry no data.
     if (end <= start) return;
@@ -199,8 +385,7 @@ export class NdjsonReader {
     const zoneIsZ = pos === end - 1 && text.charCodeAt(pos) === 90;
     if (prefix !== this.secondPrefix || !(zoneIsZ ? this.secondZone === 'Z' : this.secondZone === text.slice(pos, end))) {
       const zone = text.slice(pos, end);
-      if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/.test(prefix) || !/^(Z|[+-]\d\d:\d\d)$/.test(zone)) return Number.NaN;
-      const ms = Date.parse(`${prefix}${zone}`);
+      const ms = secondOf(prefix, zone);
       if (Number.isNaN(ms)) return Number.NaN;
       this.secondPrefix = flat(prefix);
       this.secondZone = zone;
@@ -309,6 +494,21 @@ function isEscaped(text: string, index: number): boolean {
   let backslashes = 0;
   while (text.charCodeAt(index - 1 - backslashes) === 92) backslashes += 1;
   return backslashes % 2 === 1;
+}
+
+/**
+ * Unix ms of a time's `YYYY-MM-DDTHH:MM:SS` and its zone (`Z` or `±hh:mm`), NaN when either is
+ * malformed or Date.parse rejects them. Both the JS fast path and the scanner convert with it.
+ */
+function secondOf(prefix: string, zone: string): number {
+  if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/.test(prefix) || !/^(Z|[+-]\d\d:\d\d)$/.test(zone)) return Number.NaN;
+  return Date.parse(`${prefix}${zone}`);
+}
+
+/** A tag set the scanner met first: its key (`raw`, a flat string) and parsed tags, if a plain tag object. */
+function tagEntry(raw: string): CachedTags | undefined {
+  const tags = parseTags(raw);
+  return tags === undefined ? undefined : { key: raw, get: () => tags };
 }
 
 /** Parses a raw tag object (`null` or `{"k":"v",…}`); `undefined` when it is not one. */
