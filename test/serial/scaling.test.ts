@@ -108,7 +108,7 @@ describe('a replica matrix: 1, 2 and 3 replicas of a quarter core', () => {
     expect(Math.abs((horizontal?.usl?.lambda as number) - (one as number)) / (one as number)).toBeLessThan(0.2);
     const md = readFileSync(path.join(replicasOut, 'report', 'report.md'), 'utf8');
     expect(md).toContain('## Horizontal scaling (replicas)');
-    expect(md).toMatch(/replicas: 1 replica holds \d+(\.\d+)? req\/s \((\d+(\.\d+)? req\/s achieved; )?peak \d+(\.\d+)? req\/s\), 2 replicas hold .* USL fit \(R² 0\.\d+\)/);
+    expect(md).toMatch(/replicas: 1 replica holds \d+(\.\d+)? req\/s \((\d+(\.\d+)? req\/s achieved; )?peak \d+(\.\d+)? req\/s\), 2 replicas hold .* USL fit \(R² (0\.\d+|1)\)/); // R² is written to 4 digits: 0.99996 is "1"
     const html = readFileSync(path.join(replicasOut, 'report', 'report.html'), 'utf8');
     expect(html).toContain('<figure class="chart" id="chart-horizontal-0-usl">');
   });
