@@ -239,7 +239,6 @@ function memoryTable(soak: Soak): TableSpec {
 function trendLines(trend: SoakTrend, scale: number, toX: (s: number) => number): { x: number; fit: number; low: number; high: number }[] {
   if (trend.slope === null || trend.start_value === null || trend.samples.length === 0) return [];
   const xs = trend.samples.map(([s]) => s / 3600);
-  const ys = trend.samples.map(([, v]) => v);
   const mid = (values: number[]) => {
     const sorted = [...values].sort((a, b) => a - b);
     const h = sorted.length >> 1;
@@ -249,7 +248,6 @@ function trendLines(trend: SoakTrend, scale: number, toX: (s: number) => number)
   const my = trend.start_value + trend.slope * mx;
   const [lo, hi] = trend.ci ?? [trend.slope, trend.slope];
   const ends = [Math.min(...xs), mx, Math.max(...xs)];
-  void ys;
   return ends.map((h) => {
     const a = my + lo * (h - mx);
     const b = my + hi * (h - mx);

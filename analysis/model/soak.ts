@@ -33,7 +33,7 @@ import { mannKendall } from '../stats/mann-kendall.ts';
 import { mannWhitneyU } from '../stats/mann-whitney-u.ts';
 import { theilSen } from '../stats/theil-sen.ts';
 import { runNumbers, type Run } from './run.ts';
-import { defaultWarmupMs, steadyBuckets, wholeBucketsMs, windowSamples, type SteadyOptions, type WindowSample } from './steady.ts';
+import { defaultWarmupMs, steadyBuckets, steadyNumbers, wholeBucketsMs, windowSamples, type SteadyOptions, type WindowSample } from './steady.ts';
 
 export const SOAK_METRICS = ['p50_ms', 'p95_ms', 'p99_ms', 'error_rate', 'rps'] as const;
 export type SoakMetric = (typeof SOAK_METRICS)[number];
@@ -195,9 +195,8 @@ export function soakOf(run: Run, given: SoakOptions = {}): Soak | null {
   const toMs = (steady.last + 1) * steady.bucketMs;
   const steadyS = (toMs - fromMs) / 1000;
   const hours = steadyS / 3600;
-  const probe = windowSamples(run, { ...options, windowMs: steady.bucketMs });
-  const requests = probe.reduce((sum, w) => sum + w.requests, 0);
-  const rps = steadyS > 0 ? requests / steadyS : null;
+  // The steady rate sizes the windows: steadyNumbers counts it without building a window per bucket.
+  const rps = steadyNumbers(run, options)?.rps ?? null;
   const windowMs = wholeBucketsMs(options.windowMs ?? soakWindowS(steadyS, rps, steady.bucketMs / 1000) * 1000, steady.bucketMs);
   const windows = windowSamples(run, { ...options, windowMs });
 
