@@ -34,16 +34,3 @@ export function perSecondOf(run: Run, startMs: number): Map<number, Second> {
   return out;
 }
 
-/**
- * The first second `s` ≥ `from` (up to `last`) from which `hold` seconds in a row are each `good`;
- * `null` when there is none.
- */
-export function firstSustained(from: number, last: number, hold: number, good: (s: number) => boolean): number | null {
-  for (let s = from; s + hold - 1 <= last; s++) {
-    let run = 0;
-    while (run < hold && good(s + run)) run++;
-    if (run === hold) return s;
-    s += run; // the seconds checked good before a bad one cannot start a run either
-  }
-  return null;
-}

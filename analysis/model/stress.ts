@@ -12,27 +12,24 @@
  *   step before (throughput stopped rising);
  * - **maximum throughput**: the highest achieved rate of a step;
  * - **recovery**, when the schedule drops back after the peak (stress `RECOVERY_DURATION`): the
- *   baseline is the first step (before any stress): its highest per-second p95 and its error rate.
- *   The target has recovered at the first second after the drop from which `RECOVERY_HOLD_S`
- *   consecutive seconds each have a p95 at or below that bound and errors at or below the baseline's
- *   + 0.1 percentage points; recovery time = that second − the drop. Not recovered within the phase
- *   is said as such, with the phase's length.
+ *   baseline is the first step (before any stress): its worst second's p95 and its error rate. The
+ *   target has recovered by the rule of model/recovery.ts (a good second from which the next 5 s,
+ *   pooled, are within the baseline); recovery time = that second − the drop. Not recovered within
+ *   the phase is said as such, with the phase's length.
  */
 import { LogHistogram } from '../stats/log-histogram.ts';
 import type { Slo } from './slo.ts';
-import { firstSustained, perSecondOf, type Second } from './per-second.ts';
+import { perSecondOf, type Second } from './per-second.ts';
+import { MIN_REQUESTS_PER_SECOND, RECOVERY_WINDOW_S, recoveredAt, recoveryBound, recoveryRuleText } from './recovery.ts';
 import { runNumbers, type Run } from './run.ts';
 
 /** Seconds of a step left out at its start. */
 export const STEP_SETTLE_S = 2;
-/** Consecutive good seconds that count as recovered. */
-export const RECOVERY_HOLD_S = 5;
+export { RECOVERY_WINDOW_S };
 /** Errors at or above this share count as "errors start". */
 export const ERRORS_START = 0.001;
 /** Achieved rate must rise by at least this share of the offered increase between steps. */
 export const THROUGHPUT_RISE_SHARE = 0.5;
-/** A second needs this many requests for its p95 to count in the recovery. */
-const MIN_REQUESTS_PER_SECOND = 5;
 
 export interface StressStep {
   readonly index: number;
@@ -209,20 +206,14 @@ function recoveryOf(
   const baseline = steps[0];
   if (baseline === undefined) return none('no first step to take the baseline from');
   const drop = (stages[peakEnd] as Stage).to_s;
-  const bases = [...perSecond].filter(([s, e]) => s >= baseline.from_s && s < baseline.to_s && e.hist.count >= MIN_REQUESTS_PER_SECOND);
-  if (bases.length === 0 || baseline.error_rate === null) return none('the first step has no second with enough requests for a baseline', { drop_s: drop, phase_s: hold.to_s - drop });
-  const bound = Math.max(...bases.map(([, e]) => e.hist.quantile(0.95)));
-  const errorBound = baseline.error_rate + ERRORS_START;
-  const common = { drop_s: drop, phase_s: hold.to_s - drop, baseline_p95_ms: baseline.p95_ms, bound_p95_ms: bound, baseline_error_rate: baseline.error_rate, bound_error_rate: errorBound };
-  const good = (s: number): boolean => {
-    const e = perSecond.get(s);
-    if (e === undefined || e.hist.count < MIN_REQUESTS_PER_SECOND) return false;
-    return e.hist.quantile(0.95) <= bound && e.failed / e.requests <= errorBound;
-  };
+  const bases = [...perSecond].filter(([s]) => s >= baseline.from_s && s < baseline.to_s).map(([, e]) => e);
+  const bound = baseline.error_rate === null ? null : recoveryBound(bases, baseline.error_rate);
+  if (bound === null) return none('the first step has no second with enough requests for a baseline', { drop_s: drop, phase_s: hold.to_s - drop });
+  const common = { drop_s: drop, phase_s: hold.to_s - drop, baseline_p95_ms: baseline.p95_ms, bound_p95_ms: bound.p95_ms, baseline_error_rate: baseline.error_rate, bound_error_rate: bound.error_rate };
   const last = Math.floor(hold.to_s) - 1;
-  const s = firstSustained(Math.floor(drop), last, RECOVERY_HOLD_S, good);
+  const s = recoveredAt(perSecond, Math.floor(drop), last, bound);
   if (s !== null) {
-    return { ...common, recovered_at_s: s, recovery_s: s - drop, reason: `p95 at or below ${bound.toFixed(2)} ms and errors at or below ${(errorBound * 100).toFixed(2)}% for ${RECOVERY_HOLD_S} s in a row from ${s - drop} s after the drop` };
+    return { ...common, recovered_at_s: s, recovery_s: s - drop, reason: `${recoveryRuleText(bound)} ${s - drop} s after the drop` };
   }
   return { ...common, recovered_at_s: null, recovery_s: null, reason: `not recovered within the ${hold.to_s - drop} s of the recovery phase` };
 }

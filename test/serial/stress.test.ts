@@ -53,25 +53,20 @@ describe('stress analysis on a real stress run', () => {
     // The most it carried is what a step achieved, and below the offered peak.
     expect(entry?.max_rps).toBe(Math.max(...(entry?.steps ?? []).map((s) => s.rps ?? 0)));
     expect(entry?.max_rps).toBeLessThan(420);
-    // 5 steps of 8 s with 2 s ramps end at 48 s; back at 50 req/s it drains its backlog. Recovered
-    // means 5 seconds in a row at or below the first step's worst second: measured here in 3 s, but
-    // on a noisy host (CPU steal) a second over that bound can come every few seconds, so a run that
-    // does not get there must say so, consistently, rather than fail the test.
+    // 5 steps of 8 s with 2 s ramps end at 48 s; back at 50 req/s it drains its backlog. Recovered by
+    // the rule of model/recovery.ts (a good second, then 5 s pooled within the first step's bounds):
+    // measured here in 1 to 3 s. The pooling is what lets a noisy host (a second over the bound every
+    // few seconds, from CPU steal) still see it; the 40 s phase leaves room.
     expect(entry?.recovery.drop_s).toBe(48);
     expect(entry?.recovery.bound_p95_ms).toBeGreaterThan(0);
     const md = readFileSync(path.join(work, 'report', 'report.md'), 'utf8');
     expect(md).toContain('## Stress');
     const findings = json.findings as { kind: string }[];
-    if (entry?.recovery_s !== null) {
-      expect(entry?.recovery_s).toBeGreaterThanOrEqual(0);
-      expect(entry?.recovery_s).toBeLessThanOrEqual(35);
-      expect(md).toMatch(/tps-450: breaks at \d+ req\/s \(.+\); most carried \d+(\.\d)? req\/s \(at the \d+ req\/s step\); .+; throughput stops rising at \d+ req\/s; recovered \d+ s after the load dropped back to 50 req\/s\./);
-      expect(findings.some((f) => f.kind === 'not-recovered')).toBe(false);
-    } else {
-      expect(entry?.recovery.reason).toBe('not recovered within the 41 s of the recovery phase');
-      expect(md).toContain('; not recovered within the 41 s of the recovery phase.');
-      expect(findings.some((f) => f.kind === 'not-recovered')).toBe(true);
-    }
+    expect(entry?.recovery.reason).toMatch(/^p95 at or below [\d.]+ ms and errors at or below [\d.]+% over the 5 s from \d+ s after the drop$/);
+    expect(entry?.recovery_s).toBeGreaterThanOrEqual(0);
+    expect(entry?.recovery_s).toBeLessThanOrEqual(30);
+    expect(md).toMatch(/tps-450: breaks at \d+ req\/s \(.+\); most carried \d+(\.\d)? req\/s \(at the \d+ req\/s step\); .+; throughput stops rising at \d+ req\/s; recovered \d+ s after the load dropped back to 50 req\/s\./);
+    expect(findings.some((f) => f.kind === 'not-recovered')).toBe(false);
     expect(findings.some((f) => f.kind === 'breaking-point')).toBe(true);
   });
 });
