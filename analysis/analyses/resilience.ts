@@ -5,14 +5,14 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import { finding, type Finding } from '../findings.ts';
-import { BASELINE_S, disruptionsOf, RECOVERY_HOLD_S, resilienceOf, type Resilience } from '../model/resilience.ts';
+import { BASELINE_S, disruptionsOf, RECOVERY_WINDOW_S, resilienceOf, type Resilience } from '../model/resilience.ts';
 import { runNumbers } from '../model/run.ts';
 import { section, type ChartSpec, type Check, type TableSpec } from '../report/section.ts';
 import { t, value, type Phrase } from '../report/text.ts';
 import { slug } from './capacity.ts';
 import type { AnalysisDefinition } from './context.ts';
 
-const SOURCE: Readonly<Record<Resilience['disruption']['source'], string>> = { sweep: 'by the sweep', 'k6-marker': 'marked by the k6 script', events: 'seen in events' };
+const SOURCE: Readonly<Record<Resilience['disruption']['source'], string>> = { sweep: 'by the sweep', 'k6-marker': 'marked by the k6 script', mark: 'marked with npm run mark', events: 'seen in events', pods: 'seen in get pods' };
 
 function what(r: Resilience): Phrase {
   return t`${r.disruption.kind}${r.disruption.pod === null ? '' : t` of ${r.disruption.pod}`} (${SOURCE[r.disruption.source]}) at ${value(r.at_s, 'seconds')}`;
@@ -89,8 +89,8 @@ export const resilienceAnalysis: AnalysisDefinition = {
       charts,
       checks,
       notes: [
-        t`Disruptions: what the sweep did (--disrupt, recorded in the manifest), samples of a k6 metric named disruption (its kind tag names it), and pods killed as kubectl get events shows them (up to the LAST SEEN unit late).`,
-        t`Baseline: the ${BASELINE_S} whole seconds before the disruption. A second is bad when its p95 is over the baseline's worst second or its errors over the baseline's + 0.1 percentage points; the error window runs from the first second with errors over that bound to the last before the recovery; recovered at the first second from which ${RECOVERY_HOLD_S} seconds in a row are good. The replacement is a killed replica seen with a new PID, or a pod not seen before Running and ready, in the captures after it (up to one capture interval late).`,
+        t`Disruptions: what the sweep did (--disrupt, recorded in the manifest), samples of a k6 metric named disruption (its kind tag names it), moments recorded with npm run mark, pods killed as kubectl get events shows them (up to the LAST SEEN unit late), and pods replaced or restarted between two kubectl get pods captures (placed at the earlier one: the recovery may be up to one capture interval shorter).`,
+        t`Baseline: the ${BASELINE_S} whole seconds before the disruption. A second is bad when its p95 is over the baseline's worst second or its errors over the baseline's + 0.1 percentage points; the error window runs from the first second with errors over that bound to the last before the recovery; recovered at the first good second from which the next ${RECOVERY_WINDOW_S} seconds, pooled, have a p95 and errors within the same bounds (one slow second on a shared host does not hide a recovery; a target still degraded stays not recovered). The replacement is a killed replica seen with a new PID, or a pod not seen before Running and ready, in the captures after it (up to one capture interval late).`,
       ],
       data: results.map((r) => ({
         run: r.run,
@@ -100,6 +100,7 @@ export const resilienceAnalysis: AnalysisDefinition = {
         failed_requests: r.failed_requests,
         recovery_s: r.recovery_s,
         recovered: r.recovered,
+        baseline_s: r.baseline_s,
         baseline_p95_ms: r.baseline_p95_ms,
         bound_p95_ms: r.bound_p95_ms,
         baseline_error_rate: r.baseline_error_rate,

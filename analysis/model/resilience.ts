@@ -5,8 +5,17 @@
  *   manifest level;
  * - a marker the k6 script recorded: a sample of the metric `disruption` (a Counter; its `kind` tag,
  *   if any, names it), at the sample's time;
+ * - a moment the user recorded with `npm run mark` during the run (a `marker` record of a capture log);
  * - a pod killed as `kubectl get events` shows it (`Killing` of a pod, `OOMKilling`), at the event's
- *   time (up to its LAST SEEN unit late), unless the sweep's own record of it is within 10 s.
+ *   time (up to its LAST SEEN unit late), unless the sweep's own record of it is within 10 s;
+ * - a pod change seen in consecutive `kubectl get pods` captures, A then B: a pod of A (not yet
+ *   terminating) that B no longer shows or shows `Terminating` while B has as many pods not
+ *   terminating as A (a replacement was made: deleted, evicted, its node lost; fewer pods is a scale
+ *   down, not a disruption); or a pod whose RESTARTS count rose (its container was killed and
+ *   restarted). It happened between A and B: it is placed at A, the last capture that saw the pod
+ *   whole, so the baseline before it is clean and the recovery may be up to one capture interval
+ *   shorter than measured (said in its detail). Skipped when any of the sources above records a
+ *   disruption of the same pod (a marker that names no pod: of any) between A − 10 s and B + 10 s.
  *
  * Per disruption at T, from the run's seconds (model/per-second.ts):
  * - the **baseline** is the `BASELINE_S` whole seconds before T (at least `MIN_BASELINE_S` of them with
@@ -14,22 +23,23 @@
  * - a second is **bad** when its p95 is over the bound or its errors over the baseline's + 0.1
  *   percentage points; the **error window** runs from the first second from T with errors over that
  *   bound to the last one before the recovery (0 when there is none), with the failed requests in it;
- * - **recovered** at the first second from T from which `RECOVERY_HOLD_S` seconds in a row are good:
- *   recovery time = that second − T (0: no measurable disruption); "not recovered" to the end of the run;
+ * - **recovered** by the rule of model/recovery.ts (a good second from which the next 5 s, pooled, are
+ *   within the baseline): recovery time = that second − T (0: no measurable disruption); "not
+ *   recovered" to the end of the run;
  * - the **latency impact**: the worst second's p95 from T to the recovery, against the baseline's p95;
  * - the **replacement**: a killed replica seen again with a new PID, or a pod not seen before T seen
  *   Running and ready, in the captures after T (its time is the capture's, up to one interval late).
  */
 import { LogHistogram } from '../stats/log-histogram.ts';
 import type { Disruption, Manifest } from './manifest.ts';
-import { firstSustained, perSecondOf, type Second } from './per-second.ts';
-import type { Run } from './run.ts';
+import { perSecondOf, type Second } from './per-second.ts';
+import { MIN_REQUESTS_PER_SECOND, RECOVERY_WINDOW_S, recoveredAt as recoveredFrom, recoveryBound, recoveryRuleText } from './recovery.ts';
+import { runNumbers, type Run } from './run.ts';
+import type { PodPlacement } from '../snapshots/types.ts';
 
 export const BASELINE_S = 30;
 export const MIN_BASELINE_S = 5;
-export const RECOVERY_HOLD_S = 5;
-const ERROR_MARGIN = 0.001;
-const MIN_REQUESTS_PER_SECOND = 5;
+export { RECOVERY_WINDOW_S };
 /** An event this close to the sweep's own record of a disruption of the same pod is that disruption. */
 const SAME_DISRUPTION_MS = 10_000;
 
@@ -38,7 +48,7 @@ export interface DisruptionSource {
   readonly time_ms: number;
   readonly kind: string;
   readonly pod: string | null;
-  readonly source: 'sweep' | 'k6-marker' | 'events';
+  readonly source: 'sweep' | 'k6-marker' | 'mark' | 'events' | 'pods';
   /** The sweep's record said it failed (`ok: false`): nothing was disrupted. */
   readonly failed: boolean;
   readonly detail: string;
@@ -82,6 +92,14 @@ export function disruptionsOf(run: Run, manifests: readonly { readonly manifest:
       out.push({ t: new Date(stats.lastTimeMs).toISOString(), time_ms: stats.lastTimeMs, kind: group.tags.kind ?? 'marker', pod: group.tags.pod ?? null, source: 'k6-marker', failed: false, detail: 'a `disruption` sample of the k6 script', pid: null });
     }
   }
+  const span = runSpan(run);
+  for (const snapshot of run.snapshots) {
+    for (const marker of snapshot.markers ?? []) {
+      // Captures given beside the run are placed with a margin; a marker belongs to the run it falls in.
+      if (span === null || marker.capturedAtMs < span.from || marker.capturedAtMs > span.to) continue;
+      out.push({ t: new Date(marker.capturedAtMs).toISOString(), time_ms: marker.capturedAtMs, kind: marker.kind, pod: marker.pod, source: 'mark', failed: false, detail: marker.note === null ? 'recorded with npm run mark' : `recorded with npm run mark: ${marker.note}`, pid: null });
+    }
+  }
   const seen = new Set<string>();
   for (const snapshot of run.snapshots) {
     for (const event of snapshot.events) {
@@ -94,7 +112,54 @@ export function disruptionsOf(run: Run, manifests: readonly { readonly manifest:
       out.push({ t: new Date(event.timeMs).toISOString(), time_ms: event.timeMs, kind: event.reason === 'OOMKilling' ? 'oom-kill' : 'pod-killed', pod, source: 'events', failed: false, detail: `${event.reason}: ${event.message}`, pid: null });
     }
   }
+  out.push(...podChangesOf(run, out));
   return out.sort((a, b) => a.time_ms - b.time_ms);
+}
+
+function runSpan(run: Run): { from: number; to: number } | null {
+  const { start, end } = runNumbers(run);
+  return start === null || end === null ? null : { from: Date.parse(start), to: Date.parse(end) };
+}
+
+/** Disruptions after which the container restarts in the same pod. */
+const IN_PLACE = new Set(['container-restart', 'oom-kill']);
+
+function isReady(p: PodPlacement): boolean {
+  return p.status === 'Running' && p.readyContainers !== null && p.readyContainers === p.totalContainers;
+}
+
+const GONE = new Set(['Terminating', 'Completed', 'Succeeded', 'Failed', 'Evicted', 'Error']);
+
+/** Pods deleted and replaced, or restarted, between consecutive `get pods` captures (see the module's comment). */
+function podChangesOf(run: Run, known: readonly DisruptionSource[]): DisruptionSource[] {
+  const captures = run.snapshots
+    .filter((s) => s.kind === 'pods-wide' && s.capturedAtMs !== null && s.problems.every((p) => p.severity !== 'error'))
+    .sort((a, b) => (a.capturedAtMs as number) - (b.capturedAtMs as number));
+  const out: DisruptionSource[] = [];
+  const recorded = (pod: string, from: number, to: number): boolean =>
+    [...known, ...out].some((d) => (d.pod === null || d.pod === pod) && d.time_ms >= from - SAME_DISRUPTION_MS && d.time_ms <= to + SAME_DISRUPTION_MS);
+  for (let i = 1; i < captures.length; i++) {
+    const a = captures[i - 1] as (typeof captures)[number];
+    const b = captures[i] as (typeof captures)[number];
+    const aMs = a.capturedAtMs as number;
+    const bMs = b.capturedAtMs as number;
+    const whole = (pods: typeof a.placements) => pods.filter((p) => !GONE.has(p.status));
+    const inB = new Map(b.placements.map((p) => [p.pod, p]));
+    const replaced = whole(b.placements).length >= whole(a.placements).length;
+    const between = `between the \`get pods\` captures ${(bMs - aMs) / 1000} s apart (placed at the earlier: the recovery may be up to ${(bMs - aMs) / 1000} s shorter)`;
+    for (const before of whole(a.placements)) {
+      const after = inB.get(before.pod);
+      if ((after === undefined || GONE.has(after.status)) && replaced) {
+        if (recorded(before.pod, aMs, bMs)) continue;
+        const how = after === undefined ? 'no longer listed' : `${after.status}`;
+        out.push({ t: new Date(aMs).toISOString(), time_ms: aMs, kind: 'pod-replaced', pod: before.pod, source: 'pods', failed: false, detail: `${before.pod} ${how}, a replacement made, ${between}`, pid: null });
+      } else if (after !== undefined && before.restarts !== null && after.restarts !== null && after.restarts > before.restarts) {
+        if (recorded(before.pod, aMs, bMs)) continue;
+        out.push({ t: new Date(aMs).toISOString(), time_ms: aMs, kind: 'container-restart', pod: before.pod, source: 'pods', failed: false, detail: `${before.pod} restarts ${before.restarts} → ${after.restarts}, ${between}`, pid: null });
+      }
+    }
+  }
+  return out;
 }
 
 function fromSweep(d: Disruption): DisruptionSource {
@@ -143,22 +208,15 @@ export function resilienceOf(run: Run, disruption: DisruptionSource, runStartMs:
   const requests = before.reduce((sum, [, e]) => sum + e.requests, 0);
   const failed = before.reduce((sum, [, e]) => sum + e.failed, 0);
   const baselineErrors = requests > 0 ? failed / requests : 0;
-  const bound = Math.max(...latencySeconds.map(([, e]) => e.hist.quantile(0.95)));
-  const errorBound = baselineErrors + ERROR_MARGIN;
+  const bound = recoveryBound(latencySeconds.map(([, e]) => e), baselineErrors);
+  if (bound === null) return missing('no second before the disruption with enough requests for a baseline');
   const lastSecond = Math.max(...perSecond.keys());
   const erroring = (s: number): boolean => {
     const e = perSecond.get(s);
-    return e !== undefined && e.requests > 0 && e.failed / e.requests > errorBound;
-  };
-  const good = (s: number): boolean => {
-    const e = perSecond.get(s);
-    if (e === undefined || e.requests === 0) return false;
-    if (e.failed / e.requests > errorBound) return false;
-    // A second with too few requests for a p95 counts by its errors alone.
-    return e.hist.count < MIN_REQUESTS_PER_SECOND || e.hist.quantile(0.95) <= bound;
+    return e !== undefined && e.requests > 0 && e.failed / e.requests > bound.error_rate;
   };
   // The run's last second is partial (k6 stops mid-second): not judged.
-  const recoveredAt = firstSustained(0, lastSecond - 1, RECOVERY_HOLD_S, good);
+  const recoveredAt = recoveredFrom(perSecond, 0, lastSecond - 1, bound);
   const until = recoveredAt ?? lastSecond;
   let firstError: number | null = null;
   let lastError: number | null = null;
@@ -178,7 +236,7 @@ export function resilienceOf(run: Run, disruption: DisruptionSource, runStartMs:
     ...base,
     baseline_s: before.length,
     baseline_p95_ms: merged.count > 0 ? merged.quantile(0.95) : null,
-    bound_p95_ms: bound,
+    bound_p95_ms: bound.p95_ms,
     baseline_error_rate: baselineErrors,
     error_window_s: firstError === null || lastError === null ? 0 : lastError - firstError + 1,
     failed_requests: failedInWindow,
@@ -191,7 +249,7 @@ export function resilienceOf(run: Run, disruption: DisruptionSource, runStartMs:
         ? `not recovered by the end of the run (${lastSecond} s after the disruption)`
         : recoveredAt === 0
           ? 'no measurable disruption: every second from it was within the baseline'
-          : `p95 at or below ${bound.toFixed(2)} ms and errors at or below ${(errorBound * 100).toFixed(2)}% for ${RECOVERY_HOLD_S} s in a row from ${recoveredAt} s after it`,
+          : `${recoveryRuleText(bound)} ${recoveredAt} s after it`,
     seconds,
   };
 }
@@ -211,9 +269,23 @@ function replacementOf(run: Run, disruption: DisruptionSource): Resilience['repl
   }
   const placements = run.snapshots.filter((s) => s.placements.length > 0 && s.capturedAtMs !== null);
   if (placements.length === 0) return { seen: null, name: null, after_s: null, how: 'no `kubectl get pods` captures to see a replacement in' };
-  const known = new Set(placements.filter((s) => (s.capturedAtMs as number) <= disruption.time_ms).flatMap((s) => s.placements.map((p) => p.pod)));
-  for (const snapshot of placements.filter((s) => (s.capturedAtMs as number) > disruption.time_ms)) {
-    const fresh = snapshot.placements.find((p) => !known.has(p.pod) && p.status === 'Running' && p.readyContainers !== null && p.readyContainers === p.totalContainers);
+  const earlier = placements.filter((s) => (s.capturedAtMs as number) <= disruption.time_ms);
+  const later = placements.filter((s) => (s.capturedAtMs as number) > disruption.time_ms);
+  if (disruption.pod === null && (disruption.source === 'k6-marker' || disruption.source === 'mark')) {
+    return { seen: null, name: null, after_s: null, how: 'the marker names no pod: no replacement to look for' };
+  }
+  if (disruption.pod !== null && IN_PLACE.has(disruption.kind)) {
+    // The container restarts in its pod: the same pod back Running and ready, with more restarts.
+    const restartsBefore = Math.max(0, ...earlier.flatMap((s) => s.placements.filter((p) => p.pod === disruption.pod).map((p) => p.restarts ?? 0)));
+    for (const snapshot of later) {
+      const back = snapshot.placements.find((p) => p.pod === disruption.pod && (p.restarts ?? 0) > restartsBefore && isReady(p));
+      if (back !== undefined) return { seen: true, name: back.pod, after_s: seconds(snapshot.capturedAtMs), how: `${back.pod} restarted (restart count ${back.restarts}), Running and ready in the capture ${seconds(snapshot.capturedAtMs)} s after` };
+    }
+    return { seen: false, name: disruption.pod, after_s: null, how: `no capture after it shows ${disruption.pod} restarted, Running and ready` };
+  }
+  const known = new Set(earlier.flatMap((s) => s.placements.map((p) => p.pod)));
+  for (const snapshot of later) {
+    const fresh = snapshot.placements.find((p) => !known.has(p.pod) && isReady(p));
     if (fresh !== undefined) return { seen: true, name: fresh.pod, after_s: seconds(snapshot.capturedAtMs), how: `${fresh.pod} Running and ready in the capture ${seconds(snapshot.capturedAtMs)} s after` };
   }
   return { seen: false, name: null, after_s: null, how: 'no new pod Running and ready in the captures after it' };

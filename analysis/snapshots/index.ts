@@ -117,6 +117,7 @@ export function parseSnapshot(text: string, context: SnapshotContext): SnapshotR
       const { records, problems } = parseCgroupStats(text);
       return { ...result, ...empty, limits: stamp(records), problems };
     }
+    case 'marker':
     case 'error':
     case 'unknown': {
       const problems: SnapshotProblem[] = [];
@@ -256,6 +257,18 @@ function problemOf(line: number | null, severity: 'error' | 'warning', message: 
 }
 
 /** A result without records: a file or log line that could not be read. */
+/** A `marker` record of the log (`npm run mark`): `{ kind, pod, note }` under `marker`. */
+function markerOf(file: string, entry: number, capturedAtMs: number, value: unknown, where: string): SnapshotResult {
+  const base = { file, entry, kind: 'marker' as const, capturedAtMs, command: null, pods: [], containers: [], nodes: [], hpas: [], events: [], placements: [] };
+  const text = (v: unknown): string | null => (typeof v === 'string' && v.trim() !== '' ? v : null);
+  const marker = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+  const kind = marker === null ? null : text(marker['kind']);
+  if (kind === null) {
+    return { ...base, problems: [problemOf(entry, 'error', `snapshot log: a \`marker\` record needs \`marker.kind\` (a word such as \`failover\`): skipped at ${where}`)] };
+  }
+  return { ...base, markers: [{ kind, pod: text(marker?.['pod']), note: text(marker?.['note']), capturedAtMs }], problems: [] };
+}
+
 function bare(file: string, entry: number | null, problems: SnapshotProblem[]): SnapshotResult {
   return { file, entry, kind: 'unknown', capturedAtMs: null, command: null, pods: [], containers: [], nodes: [], hpas: [], events: [], placements: [], problems };
 }
@@ -339,6 +352,10 @@ function readLog(file: string, text: string): SnapshotResult[] {
     if (Number.isNaN(capturedAtMs)) {
       const got = capturedAt === undefined ? 'is missing' : `is \`${String(capturedAt)}\``;
       results.push(bare(file, entry, [problemOf(entry, 'error', `snapshot log: \`captured_at\` ${got}: expected an ISO-8601 time such as \`2026-11-24T01:07:14Z\` at ${where}`)]));
+      return;
+    }
+    if (record['kind'] === 'marker') {
+      results.push(markerOf(file, entry, capturedAtMs, record['marker'], where));
       return;
     }
     const problems: SnapshotProblem[] = [];

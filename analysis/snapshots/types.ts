@@ -178,6 +178,8 @@ export type SnapshotKind =
   | 'pods-wide'
   /** The local sample service's replicas in their cgroups (a `ReplicaCgroupStats` document). */
   | 'cgroup'
+  /** A moment the user recorded with `npm run mark` (a failover, a node drained by hand). */
+  | 'marker'
   /** The capture holds only an error (`error: Metrics API not available`). */
   | 'error'
   /** The content is none of the above. */
@@ -185,6 +187,13 @@ export type SnapshotKind =
 
 /** A record with the time its snapshot was captured. */
 export type Captured<T> = T & { readonly capturedAtMs: number };
+
+/** A moment the user recorded with `npm run mark`: what happened, to which pod, in their words. */
+export interface MarkerRecord {
+  readonly kind: string;
+  readonly pod: string | null;
+  readonly note: string | null;
+}
 
 /** One capture, parsed. Arrays that do not apply to the kind are empty. */
 export interface SnapshotResult {
@@ -220,5 +229,7 @@ export interface SnapshotResult {
   readonly loadgen?: readonly Captured<PodResourceSample>[];
   /** Limits and their counters per replica (`cgroup` captures), never counted as pods. */
   readonly limits?: readonly Captured<ReplicaLimitSample>[];
+  /** Moments recorded by `npm run mark`, at `capturedAtMs`. */
+  readonly markers?: readonly Captured<MarkerRecord>[];
   readonly problems: readonly SnapshotProblem[];
 }

@@ -74,7 +74,8 @@ export function kubernetesCommands(options: { selector: string | null; metricsAv
     { kind: 'top-pods', args: ['top', 'pods', ...selector], namespaced: true, phases: topPhases },
     { kind: 'top-nodes', args: ['top', 'nodes'], namespaced: false, phases: topPhases },
     { kind: 'hpa-json', args: ['get', 'hpa', '-o', 'json'], namespaced: true, phases: ['before', 'during', 'after'] },
-    { kind: 'pods-wide', args: ['get', 'pods', '-o', 'wide', ...selector], namespaced: true, phases: ['before', 'after'] },
+    // During too: a pod replaced or restarted between two captures is a disruption (model/resilience.ts).
+    { kind: 'pods-wide', args: ['get', 'pods', '-o', 'wide', ...selector], namespaced: true, phases: ['before', 'during', 'after'] },
     { kind: 'events', args: ['get', 'events', '--sort-by=.lastTimestamp'], namespaced: true, phases: ['before', 'after'] },
   ];
 }

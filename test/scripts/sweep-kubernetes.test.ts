@@ -89,7 +89,7 @@ describe('sweep, kubernetes target', () => {
     expect(phases('top-pods')).toEqual(['before', 'during', 'after']);
     expect(phases('hpa-json')).toEqual(['before', 'during', 'after']);
     expect(phases('events')).toEqual(['before', 'after']);
-    expect(phases('pods-wide')).toEqual(['before', 'after']);
+    expect(phases('pods-wide')).toEqual(['before', 'during', 'after']);
     expect(records.find((r) => r.kind === 'top-pods')?.command).toEqual(['kubectl', '--context', 'kind-test', '-n', 'demo', 'top', 'pods', '-l', 'app=inference']);
     expect(records.find((r) => r.kind === 'top-nodes')?.command).toEqual(['kubectl', '--context', 'kind-test', 'top', 'nodes']);
 

@@ -30,6 +30,7 @@ interface ResilienceJson {
   failed_requests: number | null;
   recovery_s: number | null;
   recovered: boolean | null;
+  reason: string;
   baseline_p95_ms: number | null;
   worst_p95_ms: number | null;
   replacement: { seen: boolean | null; after_s: number | null };
@@ -54,9 +55,10 @@ describe('resilience on a real replica kill', () => {
     expect(r.error_window_s).toBeLessThanOrEqual(6);
     expect(r.recovered).toBe(true);
     expect(r.recovery_s).toBeGreaterThanOrEqual(r.error_window_s as number);
-    // Measured here: 2 s. Recovered needs 5 good seconds in a row, and on a noisy host a second over
-    // the baseline's worst comes every few seconds: 30 s after the kill leave room for that.
-    expect(r.recovery_s).toBeLessThanOrEqual(25);
+    // Measured here: 2 s. Recovered by the rule of model/recovery.ts (a good second, then 5 s pooled
+    // within the baseline), which a single slow second on a noisy host does not hold back.
+    expect(r.recovery_s).toBeLessThanOrEqual(15);
+    expect(r.reason).toMatch(/^p95 at or below [\d.]+ ms and errors at or below [\d.]+% over the 5 s from \d+ s after it$/);
     expect(r.baseline_p95_ms).not.toBeNull();
     // Every failed request is in the error window: the seconds' own counts agree.
     const seconds = r.seconds.filter(([s]) => s >= 0 && s < (r.recovery_s as number));
