@@ -35,6 +35,7 @@ import { holm } from '../stats/holm.ts';
 import { mannWhitneyU } from '../stats/mann-whitney-u.ts';
 import { capacityOf, sloPhrase, slug, type Capacity } from './capacity.ts';
 import { runRows, type AnalysisContext, type RunRow } from './context.ts';
+import { median } from '../stats/median.ts';
 
 export const METRICS = ['p50_ms', 'p95_ms', 'p99_ms', 'rps', 'error_rate'] as const;
 export type Metric = (typeof METRICS)[number];
@@ -224,11 +225,6 @@ function round(value: number): number {
   return Math.round(value * 10) / 10;
 }
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-}
 
 const STEADY: Readonly<Record<Metric, keyof RunRow>> = { p50_ms: 'steady_p50_ms', p95_ms: 'steady_p95_ms', p99_ms: 'steady_p99_ms', rps: 'steady_rps', error_rate: 'steady_error_rate' };
 

@@ -11,6 +11,7 @@ import { section, type ChartSpec, type Check, type TableSpec } from '../report/s
 import { join, t, value, type Phrase } from '../report/text.ts';
 import { slug } from './capacity.ts';
 import { runRows, type AnalysisDefinition, type AnalysisContext } from './context.ts';
+import { median } from '../stats/median.ts';
 
 const LABEL: Readonly<Record<SoakTrend['metric'], string>> = { p50_ms: 'p50', p95_ms: 'p95', p99_ms: 'p99', error_rate: 'error rate', rps: 'throughput', memory_bytes: 'memory' };
 
@@ -239,12 +240,7 @@ function memoryTable(soak: Soak): TableSpec {
 function trendLines(trend: SoakTrend, scale: number, toX: (s: number) => number): { x: number; fit: number; low: number; high: number }[] {
   if (trend.slope === null || trend.start_value === null || trend.samples.length === 0) return [];
   const xs = trend.samples.map(([s]) => s / 3600);
-  const mid = (values: number[]) => {
-    const sorted = [...values].sort((a, b) => a - b);
-    const h = sorted.length >> 1;
-    return sorted.length % 2 === 1 ? (sorted[h] as number) : ((sorted[h - 1] as number) + (sorted[h] as number)) / 2;
-  };
-  const mx = mid(xs);
+  const mx = median(xs);
   const my = trend.start_value + trend.slope * mx;
   const [lo, hi] = trend.ci ?? [trend.slope, trend.slope];
   const ends = [Math.min(...xs), mx, Math.max(...xs)];

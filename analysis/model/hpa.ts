@@ -30,6 +30,7 @@
 import type { EventRecord, HpaCondition, HpaMetric, HpaSample, SnapshotResult } from '../snapshots/types.ts';
 import type { HpaWatchSample } from '../snapshots/hpa-watch.ts';
 import { kubectlAgeMs, kubectlAgeRange } from '../snapshots/lines.ts';
+import { median } from '../stats/median.ts';
 
 export const DEFAULT_FLAP_WINDOW_MS = 5 * 60_000;
 export const DEFAULT_STEADY_WINDOW_MS = 3 * 60_000;
@@ -746,12 +747,6 @@ function warningsOf(events: readonly HpaEvent[]): HpaWarning[] {
 function lastIndex<T>(items: readonly T[], test: (item: T) => boolean): number {
   for (let i = items.length - 1; i >= 0; i -= 1) if (test(items[i] as T)) return i;
   return -1;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 function seconds(ms: number): number {

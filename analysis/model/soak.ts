@@ -34,6 +34,7 @@ import { mannWhitneyU } from '../stats/mann-whitney-u.ts';
 import { theilSen } from '../stats/theil-sen.ts';
 import { runNumbers, type Run } from './run.ts';
 import { defaultWarmupMs, steadyBuckets, steadyNumbers, wholeBucketsMs, windowSamples, type SteadyOptions, type WindowSample } from './steady.ts';
+import { median } from '../stats/median.ts';
 
 export const SOAK_METRICS = ['p50_ms', 'p95_ms', 'p99_ms', 'error_rate', 'rps'] as const;
 export type SoakMetric = (typeof SOAK_METRICS)[number];
@@ -278,12 +279,6 @@ function metricTrends(windows: readonly WindowSample[], fromMs: number, hours: n
   return results;
 }
 
-function medianOf(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const half = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? (sorted[half] as number) : ((sorted[half - 1] as number) + (sorted[half] as number)) / 2;
-}
-
 function earlyLateTests(windows: readonly WindowSample[], alpha: number): EarlyLate[] {
   const quarter = Math.floor(windows.length / 4);
   const results: EarlyLate[] = [];
@@ -292,8 +287,8 @@ function earlyLateTests(windows: readonly WindowSample[], alpha: number): EarlyL
     const pick = (part: readonly WindowSample[]) => part.map((w) => valueOf(w, metric)).filter((v): v is number => v !== null);
     const early = quarter === 0 ? [] : pick(windows.slice(0, quarter));
     const late = quarter === 0 ? [] : pick(windows.slice(windows.length - quarter));
-    const earlyMedian = early.length === 0 ? null : medianOf(early);
-    const lateMedian = late.length === 0 ? null : medianOf(late);
+    const earlyMedian = early.length === 0 ? null : median(early);
+    const lateMedian = late.length === 0 ? null : median(late);
     const delta = earlyMedian === null || lateMedian === null || earlyMedian === 0 ? null : ((lateMedian - earlyMedian) / earlyMedian) * 100;
     const base = { metric, early_median: earlyMedian, late_median: lateMedian, delta_pct: delta, early_samples: early, late_samples: late };
     if (early.length < 2 || late.length < 2) {

@@ -2,6 +2,7 @@ import { mannKendall } from './mann-kendall.ts';
 import { normalCdf } from './normal-cdf.ts';
 import { normalQuantile } from './normal-quantile.ts';
 import { theilSen } from './theil-sen.ts';
+import { kendallTieTerm, median, roundHalfEven } from './median.ts';
 
 /**
  * A trend over several stretches of one series that must not be joined: a replica's memory between
@@ -88,7 +89,7 @@ export function blockedTrend(stretches: readonly { readonly x: readonly number[]
     low = slopes[Math.max(roundHalfEven((pairs + zq * sigma) / 2) - 1, 0)] as number;
   }
   const longest = used.reduce((a, b) => (b.x.length > a.x.length ? b : a));
-  const intercept = medianOf(longest.y) - slope * medianOf(longest.x);
+  const intercept = median(longest.y) - slope * median(longest.x);
   const z = s === 0 || varS === 0 ? 0 : (s - Math.sign(s)) / Math.sqrt(varS);
   return { slope, intercept, low, high, confidence, n, pairs, stretches: used.length, s, varS, z, pValue: varS === 0 ? 1 : 2 * normalCdf(-Math.abs(z)) };
 }
@@ -113,24 +114,6 @@ export interface BlockedTrendResult {
 /** theilSen's σ² of one stretch: [n(n−1)(2n+5) − Σ ties of x − Σ ties of y] / 18. */
 function senVariance(x: readonly number[], y: readonly number[]): number {
   const n = x.length;
-  return (n * (n - 1) * (2 * n + 5) - tieTerm(x) - tieTerm(y)) / 18;
+  return (n * (n - 1) * (2 * n + 5) - kendallTieTerm(x) - kendallTieTerm(y)) / 18;
 }
 
-function tieTerm(values: readonly number[]): number {
-  const counts = new Map<number, number>();
-  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
-  let sum = 0;
-  for (const t of counts.values()) sum += t * (t - 1) * (2 * t + 5);
-  return sum;
-}
-
-function medianOf(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const half = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? (sorted[half] as number) : ((sorted[half - 1] as number) + (sorted[half] as number)) / 2;
-}
-
-function roundHalfEven(v: number): number {
-  const r = Math.round(v);
-  return r - v === 0.5 && r % 2 !== 0 ? r - 1 : r;
-}

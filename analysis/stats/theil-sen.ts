@@ -1,5 +1,6 @@
 import { normalQuantile } from './normal-quantile.ts';
 import { mulberry32 } from './random.ts';
+import { kendallTieTerm as tieTerm, median, roundHalfEven } from './median.ts';
 
 /**
  * The Theil–Sen estimator of the slope of y against x: a straight-line fit that ignores up to
@@ -89,7 +90,7 @@ export function theilSen(x: readonly number[], y: readonly number[], options: Th
   selectRanks(used, 0, pairs - 1, [...new Set([...middle, ...ends])].sort((a, b) => a - b), mulberry32(SEED));
 
   const slope = middle.length === 1 ? (used[half] as number) : ((used[half - 1] as number) + (used[half] as number)) / 2;
-  const intercept = median(ys) - slope * median(xs);
+  const intercept = median(ys, { sorted: true }) - slope * median(xs, { sorted: true });
   const [low, high] = ends.length === 2 ? ends.map((rank) => used[rank] as number) : [Number.NaN, Number.NaN];
   return { slope, intercept, low: low as number, high: high as number, confidence, n, pairs };
 }
@@ -162,28 +163,3 @@ function selectRanks(a: Float64Array, lo: number, hi: number, ranks: readonly nu
   selectRanks(a, k + 1, hi, ranks.slice(mid + 1), random);
 }
 
-/** Median of a sorted, non-empty array: numpy's mean of the two middle values when the length is even. */
-function median(sorted: Float64Array): number {
-  const m = sorted.length;
-  const half = m >> 1;
-  return m % 2 === 1 ? (sorted[half] as number) : ((sorted[half - 1] as number) + (sorted[half] as number)) / 2;
-}
-
-/** Σ t(t − 1)(2t + 5) over the groups of equal values of a sorted sample. */
-function tieTerm(sorted: Float64Array): number {
-  let sum = 0;
-  for (let start = 0; start < sorted.length; ) {
-    let end = start + 1;
-    while (end < sorted.length && sorted[end] === sorted[start]) end++;
-    const t = end - start;
-    sum += t * (t - 1) * (2 * t + 5);
-    start = end;
-  }
-  return sum;
-}
-
-/** numpy's `np.round` to an integer: halves go to the even neighbour. */
-function roundHalfEven(v: number): number {
-  const r = Math.round(v);
-  return r - v === 0.5 && r % 2 !== 0 ? r - 1 : r;
-}
