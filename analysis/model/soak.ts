@@ -3,7 +3,8 @@
  * `--warmup`, else the longer of model/steady.ts's rule and the schedule's ramp-up, a soak's `WARMUP`):
  *
  * - **trends** of latency (p50, p95, p99), error rate and throughput over consecutive windows: the
- *   Theil–Sen slope per hour with Sen's 95% interval and the Mann–Kendall test (stats/), Holm's
+ *   Theil–Sen slope per hour with Sen's 95% interval and the Mann–Kendall test with Hamed and
+ *   Rao's correction for autocorrelation, widening only (stats/mann-kendall.ts), Holm's
  *   correction over the run's five tests. A trend is claimed only when it is significant (adjusted
  *   p < α) and its change over the steady state passes the same practical thresholds as a comparison
  *   (10% for p50 and the rate, 25% for p95, 35% for p99, 0.1 percentage points for the error rate);
@@ -22,14 +23,16 @@
  * - **restarts and OOM kills** per replica: the cgroup counters (the local sample service), the
  *   restart counts of `kubectl get pods`, and OOM events.
  *
- * Mann–Kendall assumes independent windows; latency windows of one run are autocorrelated, which makes
- * the test reject too often. The practical thresholds are what keeps that from becoming a claim.
+ * Mann–Kendall assumes independent windows; latency windows of one run are autocorrelated (a slow
+ * minute drags the next), which makes the plain test reject too often. Hamed and Rao's correction
+ * widens its null by the autocorrelation of the detrended windows; it is kept from narrowing it (over
+ * every lag its estimate is noisy on a few dozen windows), and the practical thresholds stay as well.
  */
 import { DEFAULT_MIN_EFFECT, DEFAULT_MIN_ERROR_RATE_CHANGE } from '../analyses/compare.ts';
 import { blockedTrend } from '../stats/blocked-trend.ts';
 import { hodgesLehmann } from '../stats/hodges-lehmann.ts';
 import { holm } from '../stats/holm.ts';
-import { mannKendall } from '../stats/mann-kendall.ts';
+import { hamedRao } from '../stats/mann-kendall.ts';
 import { mannWhitneyU } from '../stats/mann-whitney-u.ts';
 import { theilSen } from '../stats/theil-sen.ts';
 import { runNumbers, type Run } from './run.ts';
@@ -75,7 +78,7 @@ export interface SoakTrend {
   readonly change: number | null;
   /** change ÷ start_value (`null` for the error rate, judged in percentage points, or a start at 0). */
   readonly relative_change: number | null;
-  readonly test: 'mann-kendall' | 'seasonal-kendall' | null;
+  readonly test: 'mann-kendall' | 'mann-kendall-hamed-rao' | 'seasonal-kendall' | null;
   readonly p_value: number | null;
   /** After Holm's correction over the family (the run's metrics, or its replicas' memory). */
   readonly p_adjusted: number | null;
@@ -252,14 +255,14 @@ function metricTrends(windows: readonly WindowSample[], fromMs: number, hours: n
     const x = samples.map(([s]) => s / 3600);
     const y = samples.map(([, v]) => v);
     const fit = theilSen(x, y);
-    const test = mannKendall(y);
+    const test = hamedRao(y, { widenOnly: true });
     const change = fit.slope * hours;
     const start = fit.intercept;
     const relative = metric === 'error_rate' || start <= 0 ? null : change / start;
     const practical = metric === 'error_rate' ? Math.abs(change) >= DEFAULT_MIN_ERROR_RATE_CHANGE : relative !== null && Math.abs(relative) >= DEFAULT_MIN_EFFECT[metric];
     tested.push(test.pValue);
     pending.push({ at: results.length, practical, direction: Math.sign(fit.slope) });
-    results.push({ ...base, slope: fit.slope, ci: [fit.low, fit.high], start_value: start, change, relative_change: relative, test: 'mann-kendall', p_value: test.pValue, p_adjusted: null, verdict: 'no-significant-trend', reason: '' });
+    results.push({ ...base, slope: fit.slope, ci: [fit.low, fit.high], start_value: start, change, relative_change: relative, test: 'mann-kendall-hamed-rao', p_value: test.pValue, p_adjusted: null, verdict: 'no-significant-trend', reason: '' });
   }
   const adjusted = holm(tested);
   pending.forEach(({ at, practical, direction }, i) => {

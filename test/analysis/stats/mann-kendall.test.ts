@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type MannKendallOptions, mannKendall } from '../../../analysis/stats/mann-kendall.ts';
+import { hamedRao, type MannKendallOptions, mannKendall } from '../../../analysis/stats/mann-kendall.ts';
 import { mulberry32 } from '../../../analysis/stats/random.ts';
 
 /** |actual − expected| ≤ rel·|expected| (exact equality when expected is 0). */
@@ -136,5 +136,49 @@ describe('mannKendall', () => {
     ['alpha NaN', [1, 2, 3], { alpha: Number.NaN }, 'mannKendall: alpha `NaN` is out of range: expected 0 < alpha < 1'],
   ] as const)('throws for %s', (_name, values, options, message) => {
     expect(() => mannKendall(values as unknown as number[], options as MannKendallOptions)).toThrowError(new RangeError(message));
+  });
+});
+
+// An AR(1) series (φ = 0.7, numpy default_rng(11), plus 0.03·i, rounded to 0.1), a random walk around
+// 0.5·i (rounded to 0.01), and one that alternates (negative autocorrelation).
+const AR = [0.0, 1.4, 2.3, 1.1, 0.5, -0.1, 0.6, 0.4, 1.1, -0.9, 1.0, 0.7, 1.3, 0.9, 0.4, 0.9, 1.6, 1.1, 0.8, 1.4, 0.3, -1.1, -0.1, -0.5, -2.1, -2.0, -1.6, -2.1, -2.7, -1.5, 0.1, 0.1, -0.3, 0.5, 1.4, 1.0, 1.6, 2.5, 1.9, 0.9];
+const WALK = [0.28, 0.98, 2.36, 1.83, 1.8, 1.63, 0.74, 1.34, 2.26, 2.17, 3.78, 4.94, 5.94, 6.76, 8.03, 7.46, 8.45, 9.43, 8.52, 9.3, 9.6, 10.72, 10.87, 11.36, 12.13, 11.93, 12.91, 13.33, 14.22, 14.3];
+const ALTERNATING = [1, 5, 2, 6, 3, 7, 4, 8, 5, 9, 6, 10, 7, 11, 8, 12];
+
+/*
+ * Expected values from pymannkendall 1.4.3 (numpy 2.4.6, scipy 1.17.1):
+ *
+ *   r = mk.hamed_rao_modification_test(values)          # alpha = 0.05, every lag
+ *   r.s, r.var_s, r.z, 2 * st.norm.sf(abs(r.z)), r.trend, r.var_s / mk.original_test(values).var_s
+ *
+ * Columns: name, values, s, var_s, z, p (scipy's sf), trend, n/n*. Most factors are below 1: over all
+ * lags the autocorrelation estimate of a short series is noisy, which is why the soak uses `widenOnly`.
+ */
+const HAMED_RAO: [string, number[], number, number, number, number, string, number][] = [
+  ['increasing with noise', INCREASING, 56, 126.44068801897986, 4.8912432808485375, 1.0020102238363733e-6, 'increasing', 0.5945486897444194],
+  ['flat', FLAT, 2, 18.03205128205128, 0.23549269134865927, 0.8138263508316078, 'no trend', 0.08479020979020979],
+  ['ties, increasing', TIES, 91, 18.921054246440832, 20.690445603296784, 4.222926519957817e-95, 'increasing', 0.039120029455080974],
+  ['300, weak trend', WEAK_300, 7879, 432629.4890361074, 11.977272132339893, 4.674530171531357e-33, 'increasing', 0.1434973335294325],
+  ['AR(1), no trend: the variance nearly doubles', AR, -52, 13983.56098946584, -0.4312819531631778, 0.6662633708212214, 'no trend', 1.9028704966160535],
+  ['random walk with a trend', WALK, 391, 4926.8510911594885, 5.556225826543073, 2.7567017695644135e-8, 'increasing', 1.5682284640295454],
+  ['alternating', ALTERNATING, 80, 81.9196428571428, 8.728368356625275, 2.5837295653780345e-18, 'increasing', 0.1674107142857142],
+];
+
+describe('hamedRao', () => {
+  it.each(HAMED_RAO)('%s: pymannkendall hamed_rao_modification_test', (_name, values, s, varS, z, p, trend, factor) => {
+    const result = hamedRao(values);
+    expect(result.method).toBe('hamed-rao');
+    expect(result.s).toBe(s);
+    expectRelative(result.varS, varS, 1e-12);
+    expectRelative(result.z, z, 1e-12);
+    expectRelative(result.pValue, p, 1e-9);
+    expect(result.trend).toBe(trend);
+    expectRelative(result.varianceFactor, factor, 1e-12);
+  });
+
+  it('with widenOnly never narrows the null: a factor below 1 is 1, one above is kept', () => {
+    const plain = mannKendall(INCREASING);
+    expect(hamedRao(INCREASING, { widenOnly: true })).toEqual({ ...plain, method: 'hamed-rao', varianceFactor: 1 });
+    expectRelative(hamedRao(AR, { widenOnly: true }).varS, 13983.56098946584, 1e-12);
   });
 });
