@@ -46,7 +46,7 @@ describe('results-samples/demo', () => {
     ]);
     expect(section?.summary.map(plain)).toEqual([
       'demo-sample · 1 replica holds 250 req/s under p95 < 500 ms, errors < 1%; at 350 req/s p95 is 8112 ms, it achieved only 249.1 req/s (71.17% of offered), k6 dropped 808 iterations.',
-      'demo-sample · 2 replicas holds every level up to 350 req/s (the highest tested) under p95 < 500 ms, errors < 1%; its capacity is above that: add higher levels to find the limit.',
+      'demo-sample · 2 replicas hold every level up to 350 req/s (the highest tested) under p95 < 500 ms, errors < 1%; its capacity is above that: add higher levels to find the limit.',
     ]);
   });
 });

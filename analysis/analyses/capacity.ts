@@ -248,17 +248,20 @@ function violationPhrase(point: CapacityPoint): Phrase {
 function verdictOf(sweep: Sweep, capacity: Capacity): { title: Phrase; findings: Finding[] } {
   const { slo, points, max_sustainable: max, first_failure: failure, inconclusive_from: inconclusive } = capacity;
   const name = sweep.label;
+  // A matrix's sweeps are labelled `… · 2 replicas`: the verb agrees with them.
+  const plural = /(^|\s)\d+ replicas$/.test(name) && !/(^|\s)1 replicas$/.test(name);
+  const holds = plural ? 'hold' : 'holds';
   const findings: Finding[] = [];
   let title: Phrase;
   if (max !== null && failure === null && inconclusive === null) {
-    title = t`${name} holds every level up to ${value(max.level, 'rate')} (the highest tested) under ${sloPhrase(slo)}; its capacity is above that: add higher levels to find the limit.`;
+    title = t`${name} ${holds} every level up to ${value(max.level, 'rate')} (the highest tested) under ${sloPhrase(slo)}; its capacity is above that: add higher levels to find the limit.`;
   } else if (max !== null) {
     const next = failure !== null ? t`; at ${value(failure.level, 'rate')} ${violationPhrase(failure)}` : t``;
     const beyond = beyondPhrase(capacity);
     const unknown = inconclusive !== null ? t`; at ${value(inconclusive, 'rate')} ${notJudged(points.find((p) => p.level === inconclusive))}, so beyond ${value(max.level, 'rate')} its capacity is not measured` : t``;
-    title = t`${name} holds ${value(max.level, 'rate')} under ${sloPhrase(slo)}${next}${beyond}${unknown}.`;
+    title = t`${name} ${holds} ${value(max.level, 'rate')} under ${sloPhrase(slo)}${next}${beyond}${unknown}.`;
   } else if (failure !== null) {
-    title = t`${name} does not hold even its lowest level, ${value(failure.level, 'rate')}, under ${sloPhrase(slo)}: ${violationPhrase(failure)}.`;
+    title = t`${name} ${plural ? 'do' : 'does'} not hold even its lowest level, ${value(failure.level, 'rate')}, under ${sloPhrase(slo)}: ${violationPhrase(failure)}.`;
   } else {
     title = t`${name}: at its lowest level, ${value(inconclusive, 'rate')}, ${notJudged(points.find((p) => p.level === inconclusive))}; the target's capacity is not measured.`;
   }
