@@ -1,6 +1,6 @@
-import { median } from './median.ts';
 import { normalCdf } from './normal-cdf.ts';
 import { normalQuantile } from './normal-quantile.ts';
+import { theilSen } from './theil-sen.ts';
 
 /**
  * The Mann–Kendall test for a monotonic trend in a series given in time order: are later values
@@ -112,11 +112,8 @@ export function hamedRao(values: readonly number[], options: HamedRaoOptions = {
   const base = mannKendall(values, options);
   const { alpha = 0.05, widenOnly = false } = options;
   const n = values.length;
-  // The Sen slope against the index (pymannkendall's `sens_slope`).
-  const slopes = new Float64Array((n * (n - 1)) / 2);
-  let k = 0;
-  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) slopes[k++] = ((values[j] as number) - (values[i] as number)) / (j - i);
-  const b = median(slopes);
+  // The Sen slope against the index (pymannkendall's `sens_slope`): the median of the same pairwise slopes.
+  const b = theilSen(values.map((_, i) => i + 1), values).slope;
   const ranks = averageRanks(values.map((v, i) => v - (i + 1) * b));
   const mean = ranks.reduce((a, r) => a + r, 0) / n;
   const centred = ranks.map((r) => r - mean);
