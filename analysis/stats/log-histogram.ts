@@ -65,8 +65,8 @@ export class LogHistogram {
     this.zeros += other.zeros;
     if (other.min < this.min) this.min = other.min;
     if (other.max > this.max) this.max = other.max;
-    other.positive.forEach((index, count) => this.positive.add(index, count));
-    other.negative.forEach((index, count) => this.negative.add(index, count));
+    this.positive.addAll(other.positive);
+    this.negative.addAll(other.negative);
   }
 
   mean(): number {
@@ -150,20 +150,13 @@ export class LogHistogram {
     if (rank <= 0) return this.min;
     if (rank >= this.count - 1) return this.max;
     // Negative values ascend as |x| descends: their buckets are walked from the largest index down.
-    const negatives = this.negative.descending();
-    let seen = 0;
-    for (let i = 0; i < negatives.length; i += 2) {
-      seen += negatives[i + 1] as number;
-      if (seen > rank) return this.clamp(-this.representative(negatives[i] as number));
-    }
-    seen += this.zeros;
-    if (seen > rank) return 0;
-    const positives = this.positive.ascending();
-    for (let i = 0; i < positives.length; i += 2) {
-      seen += positives[i + 1] as number;
-      if (seen > rank) return this.clamp(this.representative(positives[i] as number));
-    }
-    return this.max;
+    // Walked in place, making no array: a report asks for thousands of quantiles.
+    const negative = this.negative.indexAtRank(rank, true);
+    if (!Number.isNaN(negative)) return this.clamp(-this.representative(negative));
+    const below = this.negative.total() + this.zeros;
+    if (below > rank) return 0;
+    const positive = this.positive.indexAtRank(rank - below, false);
+    return Number.isNaN(positive) ? this.max : this.clamp(this.representative(positive));
   }
 
   private clamp(value: number): number {
@@ -212,8 +205,62 @@ class BucketCounts {
 
   /** Calls `fn` for every non-empty bucket, in ascending index order. */
   forEach(fn: (index: number, count: number) => void): void {
-    const list = this.ascending();
-    for (let i = 0; i < list.length; i += 2) fn(list[i] as number, list[i + 1] as number);
+    const pairs = this.pairs;
+    if (pairs !== null) {
+      if (!this.sorted) this.sortPairs();
+      const sorted = this.pairs as number[];
+      for (let i = 0; i < sorted.length; i += 2) fn(sorted[i] as number, sorted[i + 1] as number);
+      return;
+    }
+    const dense = this.dense as Uint32Array | Float64Array;
+    for (let i = 0; i < dense.length; i++) if ((dense[i] as number) > 0) fn(i + this.offset, dense[i] as number);
+  }
+
+  /** Adds every count of `other` to these (a merge; makes nothing but the room it needs). */
+  addAll(other: BucketCounts): void {
+    const pairs = other.pairs;
+    if (pairs !== null) {
+      for (let i = 0; i < pairs.length; i += 2) this.add(pairs[i] as number, pairs[i + 1] as number);
+      return;
+    }
+    const dense = other.dense as Uint32Array | Float64Array;
+    for (let i = 0; i < dense.length; i++) if ((dense[i] as number) > 0) this.add(i + other.offset, dense[i] as number);
+  }
+
+  /** The sum of the counts. */
+  total(): number {
+    let sum = 0;
+    const list = this.pairs;
+    if (list !== null) for (let i = 1; i < list.length; i += 2) sum += list[i] as number;
+    else for (const c of this.dense as Uint32Array | Float64Array) sum += c;
+    return sum;
+  }
+
+  /**
+   * The index of the bucket that holds 0-based rank `rank` counting from the lowest index (or from the
+   * highest, `descending`); NaN when the counts end first. Makes no array.
+   */
+  indexAtRank(rank: number, descending: boolean): number {
+    let seen = 0;
+    if (this.pairs !== null) {
+      if (!this.sorted) this.sortPairs();
+      const pairs = this.pairs as number[];
+      const n = pairs.length;
+      for (let k = 0; k < n; k += 2) {
+        const i = descending ? n - 2 - k : k;
+        seen += pairs[i + 1] as number;
+        if (seen > rank) return pairs[i] as number;
+      }
+      return Number.NaN;
+    }
+    const dense = this.dense as Uint32Array | Float64Array;
+    const n = dense.length;
+    for (let k = 0; k < n; k++) {
+      const i = descending ? n - 1 - k : k;
+      seen += dense[i] as number;
+      if (seen > rank) return i + this.offset;
+    }
+    return Number.NaN;
   }
 
   /** Flat [index, count, …] pairs in ascending index order. */
@@ -228,14 +275,6 @@ class BucketCounts {
       const c = dense[i] as number;
       if (c > 0) out.push(i + this.offset, c);
     }
-    return out;
-  }
-
-  /** Flat [index, count, …] pairs in descending index order. */
-  descending(): number[] {
-    const up = this.ascending();
-    const out: number[] = [];
-    for (let i = up.length - 2; i >= 0; i -= 2) out.push(up[i] as number, up[i + 1] as number);
     return out;
   }
 
