@@ -66,6 +66,8 @@ async function bundle(entry, outFile, metaFile, version) {
     external: ['esbuild'],
     // CommonJS packages in an ESM bundle call `require` for Node's built-ins: give them one.
     banner: { js: "import { createRequire as __k6cCreateRequire } from 'node:module'; const require = __k6cCreateRequire(import.meta.url);" },
+    minifyWhitespace: true,
+    minifySyntax: true,
     sourcemap: 'linked', // a bug's stack trace (exit 70) names the TypeScript line, with --enable-source-maps
     sourcesContent: false,
     metafile: true,
