@@ -1,8 +1,11 @@
 /**
  * Capacity on a real sweep past the knee: the sample service with a costly /predict (150 units) and
- * one replica cannot keep 350 requests/s on this machine's single core per process, so the sweep
+ * one replica cannot keep 600 requests/s on this machine's single core per process, so the sweep
  * must find a maximum sustainable rate below it, a knee, the SLO broken at the top, and say so in
  * every format. The exact capacity depends on the machine; what is asserted is what must hold on any.
+ * The host's speed varies 3× between days: one replica held 330 of 350 req/s on a fast moment (a top
+ * of 350 was then broken by the rate achieved and the iterations dropped, not by p95), so the levels
+ * span 50 to 600 and the top may break any of the SLO's parts.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -13,7 +16,7 @@ import { runScript, type ScriptResult } from '../helpers/run-script.ts';
 const work = mkdtempSync(path.join(os.tmpdir(), 'k6c-capacity-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-const LEVELS = [50, 150, 250, 350];
+const LEVELS = [50, 150, 300, 600];
 let result: ScriptResult;
 const out = path.join(work, 'heavy');
 
@@ -43,17 +46,18 @@ describe('a sweep past the knee of one replica', () => {
     expect(capacity?.points.map((p) => p.level)).toEqual(LEVELS);
     const top = capacity?.points[LEVELS.length - 1];
     expect(top?.ok).toBe(false);
-    expect(top?.violations).toContain('p95');
+    expect(top?.violations.length).toBeGreaterThan(0);
+    for (const violation of top?.violations ?? []) expect(['p95', 'p99', 'error_rate', 'achieved', 'dropped']).toContain(violation);
     expect(top?.limited).toBeNull();
     const max = capacity?.max_sustainable;
     expect(max?.level).toBeGreaterThanOrEqual(50);
-    expect(max?.level).toBeLessThan(350);
+    expect(max?.level).toBeLessThan(600);
     // Every level up to the maximum holds; the one after it does not.
     const index = LEVELS.indexOf(max?.level as number);
     expect(capacity?.points.slice(0, index + 1).every((p) => p.ok)).toBe(true);
     expect(capacity?.points[index + 1]?.ok).toBe(false);
     expect(capacity?.knee).toMatchObject({ method: 'kneedle', metric: 'p95_ms' });
-    expect(capacity?.knee?.level).toBeLessThan(350);
+    expect(capacity?.knee?.level).toBeLessThan(600);
   });
 
   it('says it in sentences, in the terminal and in every file', () => {
@@ -70,7 +74,8 @@ describe('a sweep past the knee of one replica', () => {
     expect(html).toMatch(new RegExp(verdict.source.replaceAll(' < ', ' &#x3C; ')));
     expect(html).toContain('<figure class="chart" id="chart-heavy-latency-vs-rate">');
     const junit = readFileSync(path.join(out, 'report', 'junit.xml'), 'utf8');
-    expect(junit).toContain('<testcase classname="k6-capacity.slo" name="tps-350: p95 &#x3C; 500 ms"><failure type="slo" message="p95 is ');
+    // The top breaks the SLO in one part at least, each a failed test case with its measured value.
+    expect(junit).toMatch(/<testcase classname="k6-capacity\.slo" name="tps-600: [^"]+"><failure type="slo" message="(p95 is|errors are|achieved|\d+ dropped)/);
     expect(junit).toContain('<testcase classname="k6-capacity.slo" name="tps-50: p95 &#x3C; 500 ms"><system-out>p95 is ');
   });
 });
