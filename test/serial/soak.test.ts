@@ -45,6 +45,9 @@ interface TrendJson {
   ci: [number, number] | null;
   test: string | null;
   p_value: number | null;
+  p_adjusted: number | null;
+  start_value: number | null;
+  relative_change: number | null;
   verdict: string;
   samples: [number, number][];
 }
@@ -126,17 +129,27 @@ describe('soak analysis on real soaks', () => {
     expect(md).toMatch(/p95 rises \+\d+ ms\/h \(95% interval \+\d+ ms\/h to \+\d+ ms\/h\), Mann–Kendall p [=<] \d[\d.e-]*, \+\d+% over the steady state/);
   });
 
-  it('finds nothing in the same soak without the leak and the slowdown', async () => {
+  it('finds no degradation in the same soak without the leak and the slowdown', async () => {
     const { json, md } = await analyze('clean');
     const [entry] = json.soak as SoakJson[];
     expect(entry).toBeDefined();
     const metrics = (entry?.trends ?? []).filter((t) => t.pod === undefined);
     expect(metrics.map((t) => t.metric)).toEqual(['p50_ms', 'p95_ms', 'p99_ms', 'error_rate', 'rps']);
-    expect(metrics.every((t) => t.verdict === 'no-significant-trend' || t.verdict === 'not-tested')).toBe(true);
+    // The clean replica neither leaks nor slows down, but it may get faster: the Node service's JIT and
+    // heap settle over its first minute (measured in CI: p50 2.37 → −14% over the 45 s, Holm p = 0.006;
+    // with a 20 s warm-up still −10%, p = 0.009). An improvement is a trend the report states ("p50
+    // falls …") and no finding; a degradation must not be there. Listed with their numbers, so that a
+    // failure says which metric and by how much.
+    const line = (t: TrendJson) => `${t.metric}: ${t.verdict}, from ${t.start_value}, ${t.relative_change} relative, p ${t.p_adjusted}`;
+    const worse = metrics.filter((t) => (t.metric === 'rps' ? t.verdict === 'decreasing' : t.verdict === 'increasing'));
+    expect(worse.map(line)).toEqual([]);
+    const improving = metrics.filter((t) => t.verdict === 'increasing' || t.verdict === 'decreasing');
+    const label: Record<string, string> = { p50_ms: 'p50', p95_ms: 'p95', p99_ms: 'p99', error_rate: 'error rate', rps: 'throughput' };
+    if (improving.length === 0) expect(md).toContain('no significant trend in latency, errors or throughput.');
+    for (const t of improving) expect(md).toContain(`${label[t.metric]} ${t.metric === 'rps' ? 'rises' : 'falls'} `);
     expect(entry?.leak).toBeNull();
     expect(entry?.oom_kills ?? 0).toBe(0);
     const kinds = (json.findings as { kind: string }[]).map((f) => f.kind);
     expect(kinds.filter((k) => ['soak-drift', 'memory-leak', 'oom-kill', 'restarts'].includes(k))).toEqual([]);
-    expect(md).toContain('no significant trend in latency, errors or throughput.');
   });
 });
