@@ -2,7 +2,7 @@
  * Opening an input: the raw bytes, gunzipped when the file starts with gzip's magic bytes (the name
  * is not trusted: `.json` files are sometimes gzip and `.gz` files sometimes are not).
  */
-import { createReadStream, openSync, readSync, closeSync, statSync } from 'node:fs';
+import { createReadStream, openSync, readSync, closeSync, fstatSync, statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { AnalysisError } from '../errors.ts';
@@ -96,9 +96,10 @@ export async function* readChunks(file: string, options: ReadOptions = {}): Asyn
   try {
     const first = readSync(fd, buffer, 0, chunkSize, null);
     if (isGzip(buffer.subarray(0, first))) {
+      const onThread = gunzipThread && fstatSync(fd).size >= GUNZIP_THREAD_MIN_BYTES;
       closeSync(fd);
       fd = -1;
-      if (gunzipThread && statSync(file).size >= GUNZIP_THREAD_MIN_BYTES) yield* gunzipOnThread(file);
+      if (onThread) yield* gunzipOnThread(file);
       else for await (const chunk of openInput(file, { highWaterMark: chunkSize }).stream) yield chunk as Buffer;
       return;
     }

@@ -65,8 +65,8 @@ export class LogHistogram {
     this.zeros += other.zeros;
     if (other.min < this.min) this.min = other.min;
     if (other.max > this.max) this.max = other.max;
-    this.positive.addAll(other.positive);
-    this.negative.addAll(other.negative);
+    other.positive.forEach((index, count) => this.positive.add(index, count));
+    other.negative.forEach((index, count) => this.negative.add(index, count));
   }
 
   mean(): number {
@@ -216,17 +216,6 @@ class BucketCounts {
     for (let i = 0; i < dense.length; i++) if ((dense[i] as number) > 0) fn(i + this.offset, dense[i] as number);
   }
 
-  /** Adds every count of `other` to these (a merge; makes nothing but the room it needs). */
-  addAll(other: BucketCounts): void {
-    const pairs = other.pairs;
-    if (pairs !== null) {
-      for (let i = 0; i < pairs.length; i += 2) this.add(pairs[i] as number, pairs[i + 1] as number);
-      return;
-    }
-    const dense = other.dense as Uint32Array | Float64Array;
-    for (let i = 0; i < dense.length; i++) if ((dense[i] as number) > 0) this.add(i + other.offset, dense[i] as number);
-  }
-
   /** The sum of the counts. */
   total(): number {
     let sum = 0;
@@ -270,11 +259,7 @@ class BucketCounts {
       return this.pairs;
     }
     const out: number[] = [];
-    const dense = this.dense as Uint32Array | Float64Array;
-    for (let i = 0; i < dense.length; i++) {
-      const c = dense[i] as number;
-      if (c > 0) out.push(i + this.offset, c);
-    }
+    this.forEach((index, count) => out.push(index, count));
     return out;
   }
 
