@@ -1,20 +1,29 @@
 /**
  * What the k6-side library costs: dist/constant.js against a bare k6 script making the same request
  * (GET /health, the cheapest endpoint) and against a hand-written script with the same k6 options,
- * in the same run, alternating, several rounds.
+ * in the same run, several rounds.
  *
- * k6 is made the bottleneck: both run as a closed loop of VUs (`--vus N --duration D` on the command
- * line replaces the script's arrival-rate scenario, so both use the identical executor and go as fast
- * as k6 can), k6 is pinned to CPU 0 and the sample service to CPU 1. Measured per run: requests/s
- * achieved, and k6's CPU time per request (user + system time of the reaped k6 process, read from
- * this process's cutime/cstime in /proc/self/stat, which counts waited-for children), start-up and
- * handleSummary included, since a library that plans in every VU pays there.
+ * k6 is made the bottleneck: each runs as a closed loop of VUs (`--vus N --duration D` on the command
+ * line replaces the script's arrival-rate scenario, so all use the identical executor and go as fast
+ * as k6 can), k6 on CPU 0 and the sample service on CPU 1.
  *
- * The machine is shared and noisy (one variant's ratio ranged 0.87–1.26 across rounds), so a single
- * ratio says little. Each round runs every variant once, in the order of a Williams design (each
- * variant in each position, and after each other one, equally often); the ratio to the bare script is taken within the round (runs
- * seconds apart drift less than runs minutes apart), and the rounds' ratios are summarised by the
- * Hodges–Lehmann estimate of their centre with the exact Wilcoxon signed-rank interval, on their logs
+ * Each variant runs **at the same time as a bare script**, both on CPU 0, and is compared with that
+ * bare run only. Runs one after the other were at the mercy of the VM's host: the bare script alone
+ * ranged from 6 000 to 19 000 req/s between rounds, and 30 such rounds still left ±6% on the CPU per
+ * request. Two runs sharing one core for the same seconds see the same host; measured on this
+ * machine (2026-12-02, bare against bare, 6 pairs of 5 s) their CPU per request differed by 2.9% at
+ * most. Measured per run: k6's CPU time per request (user + system time of that k6 process, from
+ * bash's `times` in bench/k6/timed.sh, start-up and handleSummary included, since a library that
+ * plans in every VU pays there) and the requests it made in its run (the two share the core as the
+ * scheduler divides it, so the ratio of requests is the noisier of the two).
+ *
+ * The start-up cost is measured alone, one run after the other: a run of 100 VUs making one request
+ * each, where per-VU init work shows.
+ *
+ * Each round runs every pair once, in the order of a Williams design (each variant in each position,
+ * and after each other one, equally often); the ratios are taken within the pair (start-up
+ * differences within the round), and the rounds' ratios are summarised by the Hodges–Lehmann estimate
+ * of their centre with the exact Wilcoxon signed-rank interval, on their logs
  * (bench/stats/wilcoxon-signed-rank-interval.ts): an interval that includes 1 is "within noise".
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -45,6 +54,8 @@ export interface Measurement {
   readonly cpuMicrosPerRequest: number;
   /** CPU milliseconds of a run of `startupVus` VUs that make one request each: init, teardown, summary. */
   readonly startupCpuMs: number;
+  /** The bare script that ran beside it, on the same core at the same time. */
+  readonly beside: { readonly rps: number; readonly cpuMicrosPerRequest: number };
 }
 
 /** The cost the library may have against the bare script (issue 10): 2% of throughput or of CPU per request. */
@@ -76,18 +87,40 @@ export async function libOverhead({ rounds, seconds, vus, startupVus = 100, conf
   const service = await startSampleService({ replicas: 1, ...(pin ? { cpuList: '1' } : {}) });
   const work = mkdtempSync(path.join(os.tmpdir(), 'k6-capacity-bench-'));
   const results = list.map(() => [] as Measurement[]);
+  const bareStartup: number[] = [];
+  const cpuList = pin ? '0' : undefined;
   try {
     for (let round = 0; round < rounds; round++) {
+      // Start-up: every variant alone, the bare script too, in this round's order.
+      const startups = new Map<number, number>();
       for (const i of roundOrder(round, list.length)) {
         const variant = list[i] as Variant;
         const vars = { BASE_URL: service.url, ...variant.vars };
-        const loaded = await measure(k6, variant.script, vars, ['--vus', String(vus), '--duration', `${seconds}s`], { pin, work });
-        const startup = await measure(k6, variant.script, vars, ['--vus', String(startupVus), '--iterations', String(startupVus)], { pin, work });
-        const measurement = { rps: loaded.rps, cpuMicrosPerRequest: (loaded.cpuSeconds / loaded.requests) * 1e6, startupCpuMs: startup.cpuSeconds * 1000 };
+        startups.set(i, (await timedRun(k6, variant.script, vars, ['--vus', String(startupVus), '--iterations', String(startupVus)], { cpuList, work, name: 'startup' })).cpuSeconds * 1000);
+      }
+      bareStartup.push(startups.get(0) as number);
+      // Loaded: each other variant beside a bare script, in this round's order of them.
+      for (const k of roundOrder(round, list.length - 1)) {
+        const i = k + 1;
+        const variant = list[i] as Variant;
+        const bare = list[0] as Variant;
+        const loop = ['--vus', String(vus), '--duration', `${seconds}s`];
+        // Who is started first alternates, so that neither always has the core to itself for the first moment.
+        const [mine, beside] = await pair(
+          round % 2 === 0,
+          () => timedRun(k6, variant.script, { BASE_URL: service.url, ...variant.vars }, loop, { cpuList, work, name: 'variant' }),
+          () => timedRun(k6, bare.script, { BASE_URL: service.url, ...bare.vars }, loop, { cpuList, work, name: 'bare' }),
+        );
+        const measurement: Measurement = {
+          rps: mine.rps,
+          cpuMicrosPerRequest: (mine.cpuSeconds / mine.requests) * 1e6,
+          startupCpuMs: startups.get(i) as number,
+          beside: { rps: beside.rps, cpuMicrosPerRequest: (beside.cpuSeconds / beside.requests) * 1e6 },
+        };
         results[i]?.push(measurement);
         process.stderr.write(
-          `round ${round + 1}/${rounds} ${variant.name}: ${measurement.rps.toFixed(0)} req/s, ${measurement.cpuMicrosPerRequest.toFixed(1)} µs CPU/request, ` +
-            `start-up ${measurement.startupCpuMs.toFixed(0)} ms CPU\n`,
+          `round ${round + 1}/${rounds} ${variant.name}: ${measurement.rps.toFixed(0)} req/s, ${measurement.cpuMicrosPerRequest.toFixed(1)} µs CPU/request ` +
+            `(bare beside it: ${measurement.beside.rps.toFixed(0)} req/s, ${measurement.beside.cpuMicrosPerRequest.toFixed(1)} µs), start-up ${measurement.startupCpuMs.toFixed(0)} ms CPU\n`,
         );
       }
     }
@@ -95,52 +128,69 @@ export async function libOverhead({ rounds, seconds, vus, startupVus = 100, conf
     await service.stop();
     rmSync(work, { recursive: true, force: true });
   }
-
   const version = await k6Version(k6);
-  const bare = results[0] as Measurement[];
+  // The bare script's own row: every bare run beside the others, and its start-up alone.
+  const bareRuns = results.slice(1).flat().map((m) => m.beside);
+  const ofPair = (i: number) => {
+    const measurements = results[i] ?? [];
+    return {
+      rps: ratioInterval(measurements.map((m) => m.rps), measurements.map((m) => m.beside.rps), confidence),
+      cpu: ratioInterval(measurements.map((m) => m.cpuMicrosPerRequest), measurements.map((m) => m.beside.cpuMicrosPerRequest), confidence),
+      startup: differenceInterval(measurements.map((m) => m.startupCpuMs), bareStartup, confidence),
+    };
+  };
+  // One variant against another: the ratio of their ratios to the bare script beside each, round by round.
+  const between = (a: readonly Measurement[], b: readonly Measurement[]) => ({
+    rps: ratioInterval(a.map((m) => m.rps / m.beside.rps), b.map((m) => m.rps / m.beside.rps), confidence),
+    cpu: ratioInterval(a.map((m) => m.cpuMicrosPerRequest / m.beside.cpuMicrosPerRequest), b.map((m) => m.cpuMicrosPerRequest / m.beside.cpuMicrosPerRequest), confidence),
+    startup: differenceInterval(a.map((m) => m.startupCpuMs), b.map((m) => m.startupCpuMs), confidence),
+  });
   const lines = [
     `library overhead · k6 v${version} · ${os.availableParallelism()} cores${pin ? ', k6 on CPU 0, service on CPU 1' : ''} · ${vus} VUs closed loop · GET /health · ${seconds} s × ${rounds} rounds in a Williams order`,
-    `ratios to the bare script of the same round: Hodges–Lehmann estimate [${percent(confidence)} interval, exact Wilcoxon signed-rank on log ratios]`,
+    `each variant beside a bare script on the same core at the same time; ratios to that bare run: Hodges–Lehmann estimate [${percent(confidence)} interval, exact Wilcoxon signed-rank on log ratios]`,
     '',
     `${'variant'.padEnd(32)}${'req/s'.padStart(8)}  ${'ratio [interval]'.padEnd(36)}${'µs CPU/req'.padStart(11)}  ${'ratio [interval]'.padEnd(36)}` +
       `${'start-up ms'.padStart(12)}  more than bare [interval]`,
   ];
   for (const [i, variant] of list.entries()) {
-    const measurements = results[i] ?? [];
-    const rps = ratioInterval(measurements.map((m) => m.rps), bare.map((m) => m.rps), confidence);
-    const cpu = ratioInterval(measurements.map((m) => m.cpuMicrosPerRequest), bare.map((m) => m.cpuMicrosPerRequest), confidence);
-    const startup = differenceInterval(measurements.map((m) => m.startupCpuMs), bare.map((m) => m.startupCpuMs), confidence);
+    const runs = i === 0 ? bareRuns : (results[i] ?? []);
+    const startups = i === 0 ? bareStartup : (results[i] ?? []).map((m) => m.startupCpuMs);
+    const ratios = i === 0 ? null : ofPair(i);
     lines.push(
-      `${variant.name.padEnd(32)}${median(measurements.map((m) => m.rps)).toFixed(0).padStart(8)}  ${(i === 0 ? '1 (baseline)' : formatRatio(rps)).padEnd(36)}` +
-        `${median(measurements.map((m) => m.cpuMicrosPerRequest)).toFixed(1).padStart(11)}  ${(i === 0 ? '1 (baseline)' : formatRatio(cpu)).padEnd(36)}` +
-        `${median(measurements.map((m) => m.startupCpuMs)).toFixed(0).padStart(12)}  ${i === 0 ? '(baseline)' : formatDifference(startup, 'ms')}`,
+      `${variant.name.padEnd(32)}${median(runs.map((m) => m.rps)).toFixed(0).padStart(8)}  ${(ratios === null ? '1 (baseline)' : formatRatio(ratios.rps)).padEnd(36)}` +
+        `${median(runs.map((m) => m.cpuMicrosPerRequest)).toFixed(1).padStart(11)}  ${(ratios === null ? '1 (baseline)' : formatRatio(ratios.cpu)).padEnd(36)}` +
+        `${median(startups).toFixed(0).padStart(12)}  ${ratios === null ? '(baseline)' : formatDifference(ratios.startup, 'ms')}`,
     );
   }
   // The coverage depends only on the number of rounds.
-  const { achieved } = wilcoxonSignedRankInterval(bare.map((_, r) => r + 1), { confidence });
-  lines.push(`start-up: CPU of a run of ${startupVus} VUs making one request each (init in every VU, teardown, summary); difference: Hodges–Lehmann, same interval`);
+  const { achieved } = wilcoxonSignedRankInterval(bareStartup.map((_, r) => r + 1), { confidence });
+  lines.push(`start-up: CPU of a run of ${startupVus} VUs making one request each (init in every VU, teardown, summary), each variant alone; difference: Hodges–Lehmann, same interval`);
   if (achieved < confidence) lines.push(`(${rounds} rounds give at most ${percent(achieved)} coverage: run more rounds for a ${percent(confidence)} interval)`);
 
   lines.push('');
   for (const [i, variant] of list.entries()) {
     if (variant.vars !== LIB_VARS) continue;
-    const rps = ratioInterval((results[i] ?? []).map((m) => m.rps), bare.map((m) => m.rps), confidence);
-    const cpu = ratioInterval((results[i] ?? []).map((m) => m.cpuMicrosPerRequest), bare.map((m) => m.cpuMicrosPerRequest), confidence);
+    const { rps, cpu } = ofPair(i);
     lines.push(`${variant.name} against the bare script: ${costVerdict(rps, cpu, COST_GOAL)}`);
   }
-  const lib = list.findIndex((variant) => variant.name === 'dist/constant.js');
+  const lib = results[list.findIndex((variant) => variant.name === 'dist/constant.js')] ?? [];
   for (const [j, other] of also.entries()) {
-    const them = results[list.length - also.length + j] ?? [];
-    const rps = ratioInterval((results[lib] ?? []).map((m) => m.rps), them.map((m) => m.rps), confidence);
-    const cpu = ratioInterval((results[lib] ?? []).map((m) => m.cpuMicrosPerRequest), them.map((m) => m.cpuMicrosPerRequest), confidence);
-    const startup = differenceInterval((results[lib] ?? []).map((m) => m.startupCpuMs), them.map((m) => m.startupCpuMs), confidence);
+    const { rps, cpu, startup } = between(lib, results[list.length - also.length + j] ?? []);
     lines.push(`dist/constant.js against ${other.name}: throughput ${formatRatio(rps)}, CPU per request ${formatRatio(cpu)}, start-up ${formatDifference(startup, 'ms')}`);
   }
-  const equivalent = results[1] as Measurement[];
-  const ownRps = ratioInterval((results[lib] ?? []).map((m) => m.rps), equivalent.map((m) => m.rps), confidence);
-  const ownCpu = ratioInterval((results[lib] ?? []).map((m) => m.cpuMicrosPerRequest), equivalent.map((m) => m.cpuMicrosPerRequest), confidence);
-  lines.push(`dist/constant.js against the hand-written equivalent (the library's own code): throughput ${formatRatio(ownRps)}, CPU per request ${formatRatio(ownCpu)}`);
+  const own = between(lib, results[1] ?? []);
+  lines.push(`dist/constant.js against the hand-written equivalent (the library's own code): throughput ${formatRatio(own.rps)}, CPU per request ${formatRatio(own.cpu)}`);
   process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/** Runs the two at once, starting `first` first when `firstFirst`; their results in the order given. */
+async function pair<T>(firstFirst: boolean, first: () => Promise<T>, second: () => Promise<T>): Promise<[T, T]> {
+  if (firstFirst) {
+    const a = first();
+    return Promise.all([a, second()]);
+  }
+  const b = second();
+  return Promise.all([first(), b]);
 }
 
 /**
@@ -231,31 +281,36 @@ function signedPercent(share: number): string {
   return `${share >= 0 ? '+' : '−'}${Math.abs(share * 100).toFixed(1)}%`;
 }
 
-async function measure(
+/** bench/k6/timed.sh: k6, then bash's `times` of it on stderr. */
+const TIMED = path.join(repoRoot, 'bench', 'k6', 'timed.sh');
+
+async function timedRun(
   k6: string,
   script: string,
   vars: Record<string, string>,
   args: readonly string[],
-  { pin, work }: { pin: boolean; work: string },
+  { cpuList, work, name }: { cpuList: string | undefined; work: string; name: string },
 ): Promise<{ rps: number; requests: number; cpuSeconds: number }> {
-  const exportFile = path.join(work, 'summary-export.json');
-  const before = childCpuSeconds();
-  const result = await runK6({ k6, script, vars, extraArgs: [...args, '--summary-export', exportFile], cwd: work, ...(pin ? { cpuList: '0' } : {}) });
-  const cpuSeconds = childCpuSeconds() - before;
+  const exportFile = path.join(work, `summary-export-${name}.json`);
+  const result = await runK6({ k6: TIMED, secretVars: { K6_TIMED_PROGRAM: k6 }, script, vars, extraArgs: [...args, '--summary-export', exportFile], cwd: work, ...(cpuList !== undefined ? { cpuList } : {}) });
   // 99: a threshold of the SLO was crossed (the start-up runs of 100 VUs on a loaded machine can
   // take over 500 ms at p95); no threshold aborts, so the run did the same work and counts.
   if (result.exitCode !== 0 && result.exitCode !== 99) throw new Error(`k6 exited ${result.exitCode}: ${result.stderr}`);
+  const cpuSeconds = childCpuSeconds(result.stderr);
   const exported = JSON.parse(readFileSync(exportFile, 'utf8')) as { metrics: Record<string, { count?: number; rate?: number }> };
   return { rps: exported.metrics.http_reqs?.rate ?? 0, requests: exported.metrics.http_reqs?.count ?? 0, cpuSeconds };
 }
 
-/** CPU seconds (user + system) of this process's reaped children: fields 16 and 17 of /proc/self/stat. */
-function childCpuSeconds(): number {
-  const stat = readFileSync('/proc/self/stat', 'utf8');
-  // The command name (field 2) may contain spaces; fields are counted after its closing parenthesis.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticks = Number(fields[13]) + Number(fields[14]);
-  return ticks / 100; // USER_HZ is 100 on Linux
+/**
+ * User + system CPU seconds of the k6 that bench/k6/timed.sh ran: the last line of its stderr, the
+ * second line of bash's `times` (its children), e.g. `0m2.345s 0m0.456s`.
+ */
+export function childCpuSeconds(stderr: string): number {
+  const last = stderr.trimEnd().split('\n').at(-1) ?? '';
+  const match = /^(\d+)m(\d+(?:\.\d+)?)s (\d+)m(\d+(?:\.\d+)?)s$/.exec(last);
+  if (match === null) throw new Error(`bench/k6/timed.sh: expected its children's CPU times (bash \`times\`) on its last line, got \`${last}\``);
+  const [, userMinutes, userSeconds, systemMinutes, systemSeconds] = match.map(Number) as [number, number, number, number, number];
+  return userMinutes * 60 + userSeconds + systemMinutes * 60 + systemSeconds;
 }
 
 // --- command line --------------------------------------------------------------------------------

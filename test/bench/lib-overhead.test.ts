@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
+  childCpuSeconds,
   costVerdict,
   differenceInterval,
   formatDifference,
@@ -131,5 +132,18 @@ describe('overheadOptions', () => {
     [['--also', 'nopath'], 'bench: `--also` is `nopath`: expected NAME=PATH'],
   ])('refuses %j', (argv, message) => {
     expect(() => overheadOptions(argv)).toThrow(message);
+  });
+});
+
+describe('childCpuSeconds: the CPU time bench/k6/timed.sh prints after k6', () => {
+  it("adds user and system time of bash's `times` children line, the last one", () => {
+    // What bash printed here for `bash -c 'sleep 0.3; times'`: the shell's line, then its children's.
+    expect(childCpuSeconds('0m0.002s 0m0.000s\n0m0.001s 0m0.000s\n')).toBeCloseTo(0.001, 12);
+    // k6's own stderr comes first; minutes count (a line made up in that format).
+    expect(childCpuSeconds('time="…" level=warning msg="…"\n0m0.003s 0m0.001s\n1m2.345s 0m0.456s\n')).toBeCloseTo(62.801, 12);
+  });
+
+  it('names what it got when the last line is not a `times` line', () => {
+    expect(() => childCpuSeconds('k6: command not found\n')).toThrow("bench/k6/timed.sh: expected its children's CPU times (bash `times`) on its last line, got `k6: command not found`");
   });
 });
