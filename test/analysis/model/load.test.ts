@@ -215,6 +215,21 @@ describe('bare inputs', () => {
     expect(analysis.results.map(({ run, numbers }) => [run.id, run.instances, numbers.requests])).toEqual([['x', ['1', '2'], 2]]);
   });
 
+  it('one file that carries two run ids is two runs, each with only its own samples', async () => {
+    const file = path.join(root, 'two-runs.json');
+    const lines = [
+      ...requestLines({ timeMs: T0, durationMs: 4, tags: { run_id: 'first', level: '10' } }),
+      ...requestLines({ timeMs: T0 + 1, durationMs: 6, tags: { run_id: 'first', level: '10' } }),
+      ...requestLines({ timeMs: T0 + 2, durationMs: 30, failed: true, tags: { run_id: 'second', level: '20' } }),
+    ];
+    writeFileSync(file, [...DECLARATIONS, ...lines].join('\n'));
+    const analysis = await analyze([file]);
+    expect(analysis.results.map(({ run, numbers }) => [run.id, run.level, numbers.requests, numbers.failed_requests, numbers.latency_ms.max])).toEqual([
+      ['first', 10, 2, 0, 6],
+      ['second', 20, 1, 1, 30],
+    ]);
+  });
+
   it('a summary alone gives the run from k6\'s own numbers', async () => {
     const file = path.join(root, 'export.json');
     // formats.md §3.3 shape (legacy --summary-export): http_req_failed `passes` are failed requests.
