@@ -31,6 +31,7 @@ interface HpaJson {
   first_scale_up_s: number | null;
   scale_down_s: number | null;
   flaps: number | null;
+  measures: Record<string, unknown>;
 }
 
 beforeAll(async () => {
@@ -87,8 +88,10 @@ describe('a ramp against the autoscaling sample target', () => {
     expect(hpa?.rescales.map((r) => r.direction)).toContain('up');
     expect(hpa?.rescales.map((r) => r.direction)).toContain('down');
     // The load rises from the first seconds; one replica is saturated well before the plateau (25 s).
-    expect(hpa?.first_rescale_up_s).toBeGreaterThan(0);
-    expect(hpa?.first_rescale_up_s).toBeLessThan(30);
+    // A failure shows the measure (its range, or why it is missing) and the rescales it was taken from.
+    const why = JSON.stringify({ measure: hpa?.measures.first_rescale_up, rescales: hpa?.rescales });
+    expect(hpa?.first_rescale_up_s, why).toBeGreaterThan(0);
+    expect(hpa?.first_rescale_up_s, why).toBeLessThan(30);
     expect(hpa?.scale_down_s).not.toBeNull();
     // The utilisation the HPA saw, against its 50% target.
     expect(hpa?.timeline.some((p) => p.metrics.some((m) => m.name === 'cpu' && m.target === 50 && (m.current ?? 0) > 50))).toBe(true);
