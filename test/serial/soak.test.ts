@@ -104,8 +104,15 @@ describe('soak analysis on real soaks', () => {
     expect(findings.filter((f) => f.kind === 'memory-leak').map((f) => f.severity)).toEqual(['fail']);
     expect(findings.filter((f) => f.kind === 'oom-kill').map((f) => f.severity)).toEqual(['fail']);
     expect(md).toMatch(/Memory: sample-replica-0 grows \+\d+\.\d GiB\/h \(95% interval \+\d+\.\d GiB\/h to \+\d+\.\d GiB\/h\), seasonal Kendall p < 0\.0001; would reach its limit of 96\.0 MiB in \d+(\.\d)? s, OOM-killed \d times?\./);
-    // The latency of a replica that only leaks does not drift.
-    expect(findings.filter((f) => f.kind === 'soak-drift')).toEqual([]);
+    // The latency is not held flat here: near its limit, and cold after its OOM restart, the leaking
+    // replica may answer slower (CI, 2026-12-02: p95 +114% over the steady state, Mann–Kendall p =
+    // 0.046). Whatever drift the report claims comes with its test and interval, as a warning, and
+    // apart from the leak, which is its own finding above.
+    const drifts = (json.findings as { kind: string; severity: string; detail: string }[]).filter((f) => f.kind === 'soak-drift');
+    for (const drift of drifts) {
+      expect(drift.severity).toBe('warn');
+      expect(drift.detail).toMatch(/^p(50|95|99) (rises|falls) [+−]?[\d.]+ ms\/h \(95% interval [+−]?[\d.]+ ms\/h to [+−]?[\d.]+ ms\/h\), Mann–Kendall p [=<] [\d.]+/);
+    }
   });
 
   it('finds the latency drift of a replica that slows down, with its test and samples', async () => {
