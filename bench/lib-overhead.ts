@@ -315,11 +315,11 @@ export function childCpuSeconds(stderr: string): number {
 
 // --- command line --------------------------------------------------------------------------------
 
-/** Defaults: about four minutes on two cores (4 variants × (5 s + k6's start-up) × 10 rounds). */
+/** Defaults: about four minutes on two cores (each round: 3 pairs of 5 s and 4 start-up runs; 10 rounds). */
 export const DEFAULT_OVERHEAD: OverheadOptions = { rounds: 10, seconds: 5, vus: 16 };
 
 const FLAGS = {
-  rounds: { type: 'string', value: 'N', help: `alternating rounds, 2 to 49 (default ${DEFAULT_OVERHEAD.rounds}; 95% intervals need at least 6;\nthe order is balanced over every 4 rounds, 10 with one --also)` },
+  rounds: { type: 'string', value: 'N', help: `alternating rounds, 2 to 49 (default ${DEFAULT_OVERHEAD.rounds}; 95% intervals need at least 6;\nthe orders are balanced over every 12 rounds, 20 with one --also)` },
   seconds: { type: 'string', value: 'S', help: `length of each k6 run in seconds (default ${DEFAULT_OVERHEAD.seconds})` },
   vus: { type: 'string', value: 'N', help: `closed-loop VUs (default ${DEFAULT_OVERHEAD.vus})` },
   'startup-vus': { type: 'string', value: 'N', help: 'VUs of the start-up runs, one request each (default 100)' },
