@@ -74,7 +74,7 @@ describe('soak analysis on real soaks', () => {
     const { json, md } = await analyze('leaky');
     const [entry] = json.soak as SoakJson[];
     expect(entry).toBeDefined();
-    const findings = json.findings as { kind: string; severity: string; title: string }[];
+    const findings = json.findings as { kind: string; severity: string; title: string; detail: string }[];
     if (!cgroups.usable) {
       // Without cgroups there is no limit to reach: the leak still shows in the process's memory.
       expect(entry?.oom_kills ?? 0).toBe(0);
@@ -108,8 +108,7 @@ describe('soak analysis on real soaks', () => {
     // replica may answer slower (CI, 2026-12-02: p95 +114% over the steady state, Mann–Kendall p =
     // 0.046). Whatever drift the report claims comes with its test and interval, as a warning, and
     // apart from the leak, which is its own finding above.
-    const drifts = (json.findings as { kind: string; severity: string; detail: string }[]).filter((f) => f.kind === 'soak-drift');
-    for (const drift of drifts) {
+    for (const drift of findings.filter((f) => f.kind === 'soak-drift')) {
       expect(drift.severity).toBe('warn');
       expect(drift.detail).toMatch(/^p(50|95|99) (rises|falls) [+−]?[\d.]+ ms\/h \(95% interval [+−]?[\d.]+ ms\/h to [+−]?[\d.]+ ms\/h\), Mann–Kendall p [=<] [\d.]+/);
     }
