@@ -17,6 +17,12 @@ export interface Mix {
 }
 
 export function weightedMix(entries: readonly MixEntry[]): Mix {
+  const { names, bounds } = mixTable(entries);
+  return { entries, pick: (u) => names[pickIndex(bounds, u)] as string };
+}
+
+/** The entries with weight > 0 and their cumulative shares: plain data, as setup() passes it on. */
+export function mixTable(entries: readonly MixEntry[]): { names: string[]; bounds: number[] } {
   const active = entries.filter((entry) => entry.weight > 0);
   const total = active.reduce((sum, entry) => sum + entry.weight, 0);
   const bounds = [] as number[];
@@ -25,15 +31,14 @@ export function weightedMix(entries: readonly MixEntry[]): Mix {
     cumulative += entry.weight;
     bounds.push(cumulative / total);
   }
-  const names = active.map((entry) => entry.name);
-  return {
-    entries,
-    pick(u) {
-      // Mixes are short (a handful of requests): a linear scan beats a binary search here.
-      for (let i = 0; i < bounds.length - 1; i++) if (u < (bounds[i] as number)) return names[i] as string;
-      return names[names.length - 1] as string;
-    },
-  };
+  return { names: active.map((entry) => entry.name), bounds };
+}
+
+/** The index a uniform draw `u` in [0, 1) picks among cumulative `bounds`. */
+export function pickIndex(bounds: readonly number[], u: number): number {
+  // Mixes are short (a handful of requests): a linear scan beats a binary search here.
+  for (let i = 0; i < bounds.length - 1; i++) if (u < (bounds[i] as number)) return i;
+  return bounds.length - 1;
 }
 
 /** The share of each entry, weights normalised to sum to 1. */

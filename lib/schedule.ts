@@ -148,6 +148,16 @@ export function levelAt(schedule: Schedule, elapsedSeconds: number): number {
  * stage if time goes back), so a call is a comparison or two and allocates nothing.
  */
 export function levelTracker(schedule: Schedule): (elapsedSeconds: number) => string {
+  return levelLookup(levelTable(schedule));
+}
+
+/** The `level` tag of each stage and the elapsed second it ends at, as plain data (setup() passes it on). */
+export interface LevelTable {
+  readonly ends: readonly number[];
+  readonly tags: readonly string[];
+}
+
+export function levelTable(schedule: Schedule): LevelTable {
   const ends: number[] = [];
   const tags: string[] = [];
   let end = 0;
@@ -157,9 +167,15 @@ export function levelTracker(schedule: Schedule): (elapsedSeconds: number) => st
     tags.push(levelTag(stage.target));
   }
   // After the last stage (or with none): the last stage's target, else the start rate, as levelAt.
-  ends.push(Number.POSITIVE_INFINITY);
+  // JSON has no Infinity: the last entry has no end and is where every later instant lands.
   tags.push(levelTag(levelAt(schedule, Number.POSITIVE_INFINITY)));
-  const last = ends.length - 1;
+  return { ends, tags };
+}
+
+/** The level at an elapsed time, for times that mostly move forward (one step per stage change). */
+export function levelLookup(table: LevelTable): (elapsedSeconds: number) => string {
+  const { ends, tags } = table;
+  const last = tags.length - 1;
   let cursor = 0;
   let from = 0;
   return (elapsedSeconds) => {

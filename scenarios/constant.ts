@@ -5,5 +5,6 @@ import { constantDefinition } from '../lib/scenarios.ts';
 const scenario = defineScenario(constantDefinition());
 
 export const options = scenario.options;
+export const setup = scenario.setup;
 export default scenario.iteration;
 export const handleSummary = scenario.handleSummary;

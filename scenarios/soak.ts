@@ -5,5 +5,6 @@ import { soakDefinition } from '../lib/scenarios.ts';
 const scenario = defineScenario(soakDefinition());
 
 export const options = scenario.options;
+export const setup = scenario.setup;
 export default scenario.iteration;
 export const handleSummary = scenario.handleSummary;

@@ -121,6 +121,26 @@ describe('failures', () => {
     expect(points().filter((p) => p.metric === 'http_reqs').length).toBeLessThan(200);
   });
 
+  // Without setup() the VUs get no plan from it: each builds its iteration itself, and sends the same.
+  it('k6 run --no-setup still sends the mix, checked, as the schedule offers', async () => {
+    const dir = mkdtempSync(path.join(work, 'no-setup-'));
+    const result = await runK6({
+      k6,
+      script: path.join(repoRoot, 'dist', 'constant.js'),
+      vars: { BASE_URL: service.url, SUMMARY_PATH: 'none', TPS: '20', DURATION: '3s', MIX: 'health:1,ready:1', CHECKS: 'true' },
+      jsonOut: path.join(dir, 'k6.json'),
+      extraArgs: ['--no-setup'],
+      cwd: dir,
+    });
+    expect(result.stderr).toBe('');
+    expect(result.exitCode).toBe(0);
+    const sent = points(path.join(dir, 'k6.json')).filter((p) => p.metric === 'http_reqs');
+    expect(sent.length).toBeGreaterThanOrEqual(54);
+    expect(sent.length).toBeLessThanOrEqual(66);
+    expect(new Set(sent.map((p) => p.data.tags?.name))).toEqual(new Set([`${service.url}/health`, `${service.url}/ready`]));
+    expect(points(path.join(dir, 'k6.json')).filter((p) => p.metric === 'checks').length).toBe(sent.length);
+  });
+
   it('TPS=abc stops k6 before any request, naming TPS', async () => {
     const { result, dir } = await runScenario('constant', { TPS: 'abc' });
     expect(result.exitCode).toBe(108);

@@ -5,6 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defineScenario } from '../../lib/k6/scenario.ts';
+import { k6Require, splitEntry } from '../../lib/k6/split.ts';
 import { constantDefinition, stressDefinition } from '../../lib/scenarios.ts';
 
 const CONSTANT = constantDefinition();
@@ -162,5 +163,159 @@ describe('defineScenario in a VU after the first', () => {
     const first = defineScenario(CONSTANT).handleSummary(data);
     globals.__VU = 2;
     expect(defineScenario(CONSTANT).handleSummary(data)).toEqual(first);
+  });
+});
+
+// k6 runs setup() once, in a VU with `__VU` 0, and passes its JSON-copied result to every
+// iteration of every VU; those VUs then need neither the plan nor the variables it parsed.
+describe('setup() data: planned once, iterated everywhere', () => {
+  const draws = Array.from({ length: 200 }, (_, i) => (i * 0.618) % 1);
+  const sent = (iteration: () => void) => {
+    requests.length = 0;
+    checks.length = 0;
+    const random = Math.random;
+    let i = 0;
+    Math.random = () => draws[i++ % draws.length] as number;
+    try {
+      for (let n = 0; n < draws.length; n++) iteration();
+    } finally {
+      Math.random = random;
+    }
+    return { requests: [...requests], checks: checks.length };
+  };
+
+  it('is plain JSON without the token, and a later VU sends from it what the first VU sends', () => {
+    const env = { BASE_URL: 'http://127.0.0.1:9999', MIX: 'predict:1,health:1', AUTH_TOKEN: ' tok ', REQUEST_TIMEOUT: '3s', CHECKS: 'true' };
+    globals.__ENV = env;
+    const first = defineScenario(CONSTANT);
+    const data = JSON.parse(JSON.stringify(first.setup()));
+    expect(data).toEqual({
+      k6capacity: 1,
+      requests: [
+        { name: 'predict', method: 'POST', url: 'http://127.0.0.1:9999/predict', body: '{"features":[0.42,1.7,3.14,2.72]}', headers: { 'Content-Type': 'application/json' } },
+        { name: 'health', method: 'GET', url: 'http://127.0.0.1:9999/health', body: null, headers: null },
+      ],
+      bounds: [0.5, 1],
+      timeout: '3s',
+      checks: true,
+      auth: true,
+      levels: null,
+    });
+    const expected = sent(() => first.iteration());
+    expect(expected.requests[0]?.params).toEqual({ headers: { 'Content-Type': 'application/json', Authorization: 'Bearer tok' }, timeout: '3s' });
+
+    // Only AUTH_TOKEN is read in a later VU: a variable that would stop the run is not even parsed.
+    globals.__ENV = { AUTH_TOKEN: ' tok ', TPS: 'abc', MIX: 'nonsense' };
+    globals.__VU = 3;
+    const later = defineScenario(CONSTANT);
+    expect(exec.test.aborts).toEqual([]);
+    expect(sent(() => later.iteration(data))).toEqual(expected);
+    expect(expected.checks).toBe(draws.length);
+  });
+
+  it('one plain GET is sent as it is; a token read in the VU still adds its header', () => {
+    globals.__ENV = { BASE_URL: 'http://127.0.0.1:9999', MIX: 'health', AUTH_TOKEN: 'tok' };
+    const data = JSON.parse(JSON.stringify(defineScenario(CONSTANT).setup()));
+    globals.__VU = 5;
+    globals.__ENV = {};
+    defineScenario(CONSTANT).iteration(data);
+    const withoutToken = { ...data, auth: false };
+    const scenario = defineScenario(CONSTANT);
+    scenario.iteration(withoutToken);
+    scenario.iteration(withoutToken);
+    globals.__ENV = { AUTH_TOKEN: 'tok' };
+    defineScenario(CONSTANT).iteration(data);
+    expect(requests).toEqual([
+      // AUTH_TOKEN set where planned but not in this VU's environment: nothing to send.
+      { method: 'GET', url: 'http://127.0.0.1:9999/health', body: null, params: undefined },
+      { method: 'GET', url: 'http://127.0.0.1:9999/health', body: null, params: undefined },
+      { method: 'GET', url: 'http://127.0.0.1:9999/health', body: null, params: undefined },
+      { method: 'GET', url: 'http://127.0.0.1:9999/health', body: null, params: { headers: { Authorization: 'Bearer tok' } } },
+    ]);
+  });
+
+  it('carries the stress schedule\'s levels, and a later VU re-tags itself by them', () => {
+    globals.__ENV = { START_RATE: '10', STEP: '10', MAX_RATE: '30', STEP_DURATION: '10s', RAMP_DURATION: '0s', MIX: 'health' };
+    const data = JSON.parse(JSON.stringify(defineScenario(STRESS).setup()));
+    // Stages: 10 s at 10, jump to 20, 10 s at 20, jump to 30, 10 s at 30; then 30 for good.
+    expect(data.levels).toEqual({ ends: [10, 10, 20, 20, 30], tags: ['10', '20', '20', '30', '30', '30'] });
+    globals.__ENV = {};
+    globals.__VU = 2;
+    const scenario = defineScenario(STRESS);
+    const start = Date.now();
+    const levels: unknown[] = [];
+    for (const elapsed of [0, 9_000, 10_500, 25_000, 40_000]) {
+      exec.scenario.startTime = start - elapsed;
+      scenario.iteration(data);
+      levels.push(exec.vu.metrics.tags.level);
+    }
+    expect(levels).toEqual(['10', '10', '20', '30', '30']);
+  });
+});
+
+describe('splitEntry: the outer part of a bundle (scripts/build.ts)', () => {
+  const inner = () => {
+    const calls: string[] = [];
+    return {
+      calls,
+      load: () => {
+        calls.push('load');
+        return {
+          options: { tags: { run_id: 'r' } },
+          setup: () => ({ k6capacity: 1, requests: [{ name: 'health', method: 'GET', url: 'http://127.0.0.1:9999/health', body: null, headers: null }], bounds: [1], timeout: null, checks: false, auth: false, levels: null }),
+          default: (data?: unknown) => void calls.push(`default ${JSON.stringify(data)}`),
+          handleSummary: () => ({ stdout: 'summary' }),
+        };
+      },
+    };
+  };
+
+  it('loads the scenario\'s own bundle in the first VU only', () => {
+    const first = inner();
+    expect(splitEntry(first.load).options).toEqual({ tags: { run_id: 'r' } });
+    expect(first.calls).toEqual(['load']);
+
+    globals.__VU = 4;
+    globals.__ENV = {};
+    const later = inner();
+    const entry = splitEntry(later.load);
+    expect(entry.options).toEqual({});
+    entry.iteration(first.load().setup());
+    entry.iteration(first.load().setup());
+    expect(later.calls).toEqual([]);
+    expect(requests).toEqual([
+      { method: 'GET', url: 'http://127.0.0.1:9999/health', body: null, params: undefined },
+      { method: 'GET', url: 'http://127.0.0.1:9999/health', body: null, params: undefined },
+    ]);
+  });
+
+  it('hands other data, or none (k6 run --no-setup), to the scenario\'s own default function, loaded once', () => {
+    globals.__VU = 4;
+    const later = inner();
+    const entry = splitEntry(later.load);
+    entry.iteration();
+    entry.iteration();
+    expect(later.calls).toEqual(['load', 'default undefined', 'default undefined']);
+    expect(entry.handleSummary({ state: { testRunDurationMs: 1 }, metrics: {} })).toEqual({ stdout: 'summary' });
+  });
+
+  it('k6Require: named exports first, else the default export\'s property, read when used; no own keys to copy', () => {
+    let reads = 0;
+    const execution = {
+      default: {
+        get test() {
+          reads++;
+          return { abort: 'abort' };
+        },
+      },
+    };
+    const require = k6Require({ 'k6/execution': execution, k6: { check: 'named check', default: { check: 'default check' } } });
+    const exec = require('k6/execution') as { test: unknown };
+    expect(Object.getOwnPropertyNames(exec)).toEqual([]);
+    expect(reads).toBe(0);
+    expect(exec.test).toEqual({ abort: 'abort' });
+    expect(reads).toBe(1);
+    expect((require('k6') as { check: unknown }).check).toBe('named check');
+    expect(() => require('k6/ws')).toThrow('split bundle: `k6/ws` is not among the k6 modules it imports');
   });
 });
