@@ -1,7 +1,7 @@
 /// <reference types="k6" />
 /**
  * The thin adapter between a plan and k6: it reads `__ENV`, aborts the run on bad configuration,
- * and returns what a scenario file exports (`options`, the default function, `handleSummary`).
+ * and returns what a scenario file exports (`options`, `setup`, the default function, `handleSummary`).
  * Everything it calls is pure and tested on its own; this file is exercised by real k6 runs.
  */
 import exec from 'k6/execution';
