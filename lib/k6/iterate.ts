@@ -30,34 +30,34 @@ export function iterationFrom(fallback: (data: unknown) => () => void): (data?: 
   return (data) => {
     if (iteration === null || data !== seen) {
       seen = data;
-      plainUrl = isIterationData(data) ? plainGet(data, __ENV) : null;
-      iteration = isIterationData(data) ? iterationOf(data, __ENV) : fallback(data);
+      const built = isIterationData(data) ? iterationOf(data, __ENV) : { iteration: fallback(data), plainUrl: null };
+      ({ iteration, plainUrl } = built);
     }
     if (plainUrl !== null) get(plainUrl);
     else iteration();
   };
 }
 
-/** The URL when an iteration is nothing but one GET with k6's default params, else `null`. */
-function plainGet(data: IterationData, env: Readonly<Record<string, string | undefined>>): string | null {
-  const [request, ...others] = data.requests;
-  if (request === undefined || others.length > 0 || data.levels !== null || data.checks || data.timeout !== null) return null;
-  if (request.method !== 'GET' || request.headers !== null || (data.auth && (env.AUTH_TOKEN?.trim() ?? '') !== '')) return null;
-  return request.url;
+export interface Iteration {
+  readonly iteration: () => void;
+  /** The URL when the iteration is nothing but one GET with k6's default params, else `null`. */
+  readonly plainUrl: string | null;
 }
 
 /** The iteration: the request's sender itself when it is one request with nothing else to do. */
-export function iterationOf(data: IterationData, env: Readonly<Record<string, string | undefined>>): () => void {
+export function iterationOf(data: IterationData, env: Readonly<Record<string, string | undefined>>): Iteration {
   const token = data.auth ? env.AUTH_TOKEN?.trim() : undefined;
   const senders = data.requests.map((request) => sender(request, data.timeout, token));
   const { bounds, checks } = data;
   const single = senders.length === 1 ? senders[0] : undefined;
-  if (single !== undefined && data.levels === null && !checks) return single;
+  if (single !== undefined && data.levels === null && !checks) return { iteration: single.send, plainUrl: single.plainUrl };
+  const sends = senders.map((s) => s.send);
+  const only = single?.send;
   const levelAtElapsed = data.levels === null ? null : levelLookup(data.levels);
   let currentLevel = '';
 
   // The iteration runs thousands of times a second per VU: no work in it that init could do.
-  return function iteration(): void {
+  const iteration = function iteration(): void {
     if (levelAtElapsed !== null) {
       const level = levelAtElapsed((Date.now() - exec.scenario.startTime) / 1000);
       // VU tags stick to every later sample of this VU, so they only need setting on a change.
@@ -66,9 +66,10 @@ export function iterationOf(data: IterationData, env: Readonly<Record<string, st
         currentLevel = level;
       }
     }
-    const response = (single ?? (senders[pickIndex(bounds, Math.random())] as Send))();
+    const response = (only ?? (sends[pickIndex(bounds, Math.random())] as Send))();
     if (checks) check(response, STATUS_CHECK);
   };
+  return { iteration, plainUrl: null };
 }
 
 /**
@@ -77,7 +78,7 @@ export function iterationOf(data: IterationData, env: Readonly<Record<string, st
  * carries only what differs from k6's defaults. The `name` tag stays k6's default, the URL, which is
  * stable because catalog paths carry no ids.
  */
-function sender(request: IterationData['requests'][number], timeout: string | null, token: string | undefined): Send {
+function sender(request: IterationData['requests'][number], timeout: string | null, token: string | undefined): { send: Send; plainUrl: string | null } {
   const { get, request: send } = http;
   const headers: Record<string, string> = { ...request.headers };
   if (token !== undefined && token !== '') headers.Authorization = `Bearer ${token}`;
@@ -85,7 +86,7 @@ function sender(request: IterationData['requests'][number], timeout: string | nu
   if (Object.keys(headers).length > 0) params.headers = headers;
   if (timeout !== null) params.timeout = timeout;
   const { method, url, body } = request;
-  if (Object.keys(params).length > 0) return () => send(method, url, body, params);
-  if (method === 'GET') return () => get(url);
-  return () => send(method, url, body);
+  if (Object.keys(params).length > 0) return { send: () => send(method, url, body, params), plainUrl: null };
+  if (method === 'GET') return { send: () => get(url), plainUrl: url };
+  return { send: () => send(method, url, body), plainUrl: null };
 }

@@ -33,7 +33,7 @@ export function defineScenario<S extends Schema>(definition: ScenarioDefinition<
   return {
     options: plan?.options ?? {},
     setup: () => iterationData(planned()),
-    iteration: iterationFrom(() => iterationOf(iterationData(plan ?? load(() => planIterations(definition, __ENV))), __ENV)),
+    iteration: iterationFrom(() => iterationOf(iterationData(plan ?? load(() => planIterations(definition, __ENV))), __ENV).iteration),
     handleSummary: (data) => summaryHandler(planned())(data),
   };
 }

@@ -16,6 +16,22 @@ import { requests, responder } from '../shims/k6-http.ts';
 
 const globals = globalThis as { __ENV?: Record<string, string>; __VU?: number };
 
+/** What `iteration` sends over 200 fixed draws of Math.random, and how many checks it records. */
+const draws = Array.from({ length: 200 }, (_, i) => (i * 0.618) % 1);
+function sent(iteration: () => void) {
+  requests.length = 0;
+  checks.length = 0;
+  const random = Math.random;
+  let i = 0;
+  Math.random = () => draws[i++ % draws.length] as number;
+  try {
+    for (let n = 0; n < draws.length; n++) iteration();
+  } finally {
+    Math.random = random;
+  }
+  return { requests: [...requests], checks: checks.length };
+}
+
 beforeEach(() => {
   requests.length = 0;
   checks.length = 0;
@@ -116,20 +132,6 @@ describe('defineScenario in a VU after the first', () => {
     const env = { BASE_URL: 'http://127.0.0.1:9999', MIX: 'predict:1,health:1', AUTH_TOKEN: 'tok', REQUEST_TIMEOUT: '3s', CHECKS: 'true' };
     globals.__ENV = env;
     const first = defineScenario(CONSTANT);
-    const draws = Array.from({ length: 200 }, (_, i) => (i * 0.618) % 1);
-    const sent = (iteration: () => void) => {
-      requests.length = 0;
-      checks.length = 0;
-      const random = Math.random;
-      let i = 0;
-      Math.random = () => draws[i++ % draws.length] as number;
-      try {
-        for (let n = 0; n < draws.length; n++) iteration();
-      } finally {
-        Math.random = random;
-      }
-      return { requests: [...requests], checks: checks.length };
-    };
     const expected = sent(first.iteration);
 
     // TPS=abc would stop the run in the first VU; here it is not even read.
@@ -169,20 +171,6 @@ describe('defineScenario in a VU after the first', () => {
 // k6 runs setup() once, in a VU with `__VU` 0, and passes its JSON-copied result to every
 // iteration of every VU; those VUs then need neither the plan nor the variables it parsed.
 describe('setup() data: planned once, iterated everywhere', () => {
-  const draws = Array.from({ length: 200 }, (_, i) => (i * 0.618) % 1);
-  const sent = (iteration: () => void) => {
-    requests.length = 0;
-    checks.length = 0;
-    const random = Math.random;
-    let i = 0;
-    Math.random = () => draws[i++ % draws.length] as number;
-    try {
-      for (let n = 0; n < draws.length; n++) iteration();
-    } finally {
-      Math.random = random;
-    }
-    return { requests: [...requests], checks: checks.length };
-  };
 
   it('is plain JSON without the token, and a later VU sends from it what the first VU sends', () => {
     const env = { BASE_URL: 'http://127.0.0.1:9999', MIX: 'predict:1,health:1', AUTH_TOKEN: ' tok ', REQUEST_TIMEOUT: '3s', CHECKS: 'true' };
