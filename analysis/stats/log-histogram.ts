@@ -65,8 +65,8 @@ export class LogHistogram {
     this.zeros += other.zeros;
     if (other.min < this.min) this.min = other.min;
     if (other.max > this.max) this.max = other.max;
-    other.positive.forEach((index, count) => this.positive.add(index, count));
-    other.negative.forEach((index, count) => this.negative.add(index, count));
+    this.positive.addAll(other.positive);
+    this.negative.addAll(other.negative);
   }
 
   mean(): number {
@@ -201,6 +201,46 @@ class BucketCounts {
       this.toDense();
     }
     this.addDense(index, weight);
+  }
+
+  /**
+   * Adds every count of `other`: the same counts as `add` for each of its buckets, without a call per
+   * bucket. Merges are most of what analyses do with the histograms of time buckets (per-second
+   * series, steady windows, coarsening): on a 1.05 GB run the per-bucket calls were about 80 ms.
+   */
+  addAll(other: BucketCounts): void {
+    const pairs = other.pairs;
+    if (pairs !== null) {
+      // Order does not matter to the counts; `add` keeps this one's order flag right.
+      for (let i = 0; i < pairs.length; i += 2) this.add(pairs[i] as number, pairs[i + 1] as number);
+      return;
+    }
+    const from = other.dense as Uint32Array | Float64Array;
+    let first = 0;
+    while (first < from.length && from[first] === 0) first++;
+    if (first === from.length) return;
+    let last = from.length - 1;
+    while (from[last] === 0) last--;
+    if (this.pairs !== null && this.pairs.length === 0) {
+      this.dense = from instanceof Float64Array ? new Float64Array(last - first + 1) : new Uint32Array(last - first + 1);
+      this.offset = first + other.offset;
+      this.pairs = null;
+    } else if (this.pairs !== null) {
+      this.toDense();
+    }
+    // Make room for the whole span once, as `addDense` would bucket by bucket.
+    this.addDense(first + other.offset, 0);
+    this.addDense(last + other.offset, 0);
+    let dense = this.dense as Uint32Array | Float64Array;
+    if (dense instanceof Uint32Array && from instanceof Float64Array) this.dense = dense = Float64Array.from(dense);
+    const shift = other.offset - this.offset;
+    for (let i = first; i <= last; i++) {
+      const weight = from[i] as number;
+      if (weight === 0) continue;
+      const count = (dense[i + shift] as number) + weight;
+      if (dense instanceof Uint32Array && count > MAX_NARROW) this.dense = dense = Float64Array.from(dense);
+      dense[i + shift] = count;
+    }
   }
 
   /** Calls `fn` for every non-empty bucket, in ascending index order. */

@@ -95,6 +95,42 @@ describe('LogHistogram', () => {
     expect(merged.sum).toBeCloseTo(whole.sum, 6);
   });
 
+  it('merges sparse and dense counts alike: the same buckets as adding every value one by one', () => {
+    // A histogram keeps up to 48 distinct buckets as a list, then a dense window: merge each kind
+    // into each kind (empty, sparse, dense; windows overlapping, below and above), weighted too.
+    const r = prng(11);
+    const sets: Record<string, [number, number][]> = {
+      empty: [],
+      sparse: Array.from({ length: 20 }, () => [1 + 9 * r(), 1]),
+      sparseNegative: Array.from({ length: 10 }, () => [-(1 + 9 * r()), 3]),
+      denseLow: Array.from({ length: 3000 }, () => [0.5 + 5 * r(), 1]),
+      denseHigh: Array.from({ length: 3000 }, () => [200 + 800 * r(), 1]),
+      denseWide: Array.from({ length: 3000 }, () => [1 + 100 * r(), 1]),
+      weighted: Array.from({ length: 80 }, (_, i) => [2 + i, i % 2 === 0 ? 2 ** 32 : 0.25]),
+      fractional: Array.from({ length: 60 }, (_, i) => [3 + i, 0.5]),
+      // 32-bit counts each, whose sums pass 2^32 − 1 when two of these merge.
+      denseBig: Array.from({ length: 60 }, (_, i) => [2 + i, 2 ** 31 + i]),
+    };
+    const build = (values: [number, number][]): LogHistogram => {
+      const h = new LogHistogram();
+      for (const [v, w] of values) h.add(v, w);
+      return h;
+    };
+    for (const [intoName, into] of Object.entries(sets)) {
+      for (const [fromName, from] of Object.entries(sets)) {
+        const merged = build(into);
+        merged.merge(build(from));
+        const added = build([...into, ...from]);
+        expect(merged.buckets(), `${fromName} into ${intoName}`).toEqual(added.buckets());
+        expect([merged.count, merged.min, merged.max, merged.quantile(0.95)], `${fromName} into ${intoName}`).toEqual([added.count, added.min, added.max, added.quantile(0.95)]);
+      }
+    }
+    // Into itself: every count doubles.
+    const self = build(sets.denseWide as [number, number][]);
+    self.merge(self);
+    expect(self.buckets()).toEqual(build([...(sets.denseWide as [number, number][]), ...(sets.denseWide as [number, number][])]).buckets());
+  });
+
   it('keeps memory bounded by the value range, not the sample count', () => {
     const h = new LogHistogram();
     for (let i = 0; i < 1_000_000; i++) h.add(1 + (i % 1000) / 10);
