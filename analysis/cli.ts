@@ -103,7 +103,9 @@ export function summaryText(
   cwd: string,
   failures: readonly string[],
 ): string {
-  const lines = [`analyze: ${results.length} run(s)`];
+  // These are whole-run numbers (ramp and drain included, as k6's own summary has them); the capacity
+  // verdicts below judge each run's steady window, so past a knee the two p95s can differ by far.
+  const lines = [`analyze: ${results.length} run(s), whole-run numbers (the verdicts below judge each run's steady window)`];
   for (const { run, numbers } of results) {
     const p95 = numbers.latency_ms.p95;
     lines.push(

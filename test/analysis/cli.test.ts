@@ -61,6 +61,8 @@ describe('analyze', () => {
       '',
     ]);
     expect(result.stdout).toContain('  FAIL tps-20: 2 thresholds failed');
+    // The lines per run are whole-run numbers, and say so before the verdicts that use steady windows.
+    expect(result.stdout.split('\n')[0]).toBe("analyze: 3 run(s), whole-run numbers (the verdicts below judge each run's steady window)");
   });
 
   it('--fail-on exits 3 and lists what failed; a kind that did not fail passes', async () => {
