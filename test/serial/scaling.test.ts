@@ -100,7 +100,7 @@ describe('a replica matrix: 1, 2 and 3 replicas of a quarter core', () => {
     // Each count is pushed past what it holds. Measured on a quiet host: 1 replica peaks at 56/s, 2 at
     // 112, 3 at 181 (holding 150): on a faster moment 3 held 200 (CI), so the levels go to 250. On a
     // slow one 1 replica reached only 44/s and held no level from 50 (CI): the lowest level is 25.
-    expect(points.every((p) => !p.censored && p.peak_rps !== null && p.fitted)).toBe(true);
+    expect(points.every((p) => !p.censored && p.peak_rps !== null && p.fitted), JSON.stringify(points)).toBe(true);
     const [one, two, three] = points.map((p) => p.peak_rps as number);
     expect(two).toBeGreaterThan((one as number) * 1.5);
     expect(three).toBeGreaterThan((two as number) * 1.2);
