@@ -13,7 +13,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import { finding, type Finding } from '../findings.ts';
 import { resolveSlo, sloFromThresholds, violations, type Slo, type Violation } from '../model/slo.ts';
 import type { Sweep } from '../model/sweeps.ts';
-import { section, type ChartSpec, type Check, type TableSpec } from '../report/section.ts';
+import { PERCENT_AXIS, section, type ChartSpec, type Check, type TableSpec } from '../report/section.ts';
 import { code, join, t, value, type Phrase } from '../report/text.ts';
 import { runRows, type AnalysisContext, type AnalysisDefinition, type RunRow } from './context.ts';
 
@@ -503,7 +503,7 @@ function capacityCharts(context: AnalysisContext, sweep: Sweep, capacity: Capaci
     mark: { type: 'line', point: true },
     encoding: {
       x: { field: 'offered', type: 'quantitative', title: 'offered rate (req/s)' },
-      y: { field: 'error_rate', type: 'quantitative', title: 'error rate', axis: { format: '%' } },
+      y: { field: 'error_rate', type: 'quantitative', title: 'error rate', axis: PERCENT_AXIS },
     },
   } as unknown as TopLevelSpec;
 

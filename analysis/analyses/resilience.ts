@@ -7,7 +7,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import { finding, type Finding } from '../findings.ts';
 import { BASELINE_S, disruptionsOf, RECOVERY_WINDOW_S, resilienceOf, type Resilience } from '../model/resilience.ts';
 import { runNumbers } from '../model/run.ts';
-import { section, type ChartSpec, type Check, type TableSpec } from '../report/section.ts';
+import { PERCENT_AXIS, section, type ChartSpec, type Check, type TableSpec } from '../report/section.ts';
 import { t, value, type Phrase } from '../report/text.ts';
 import { slug } from './capacity.ts';
 import type { AnalysisDefinition } from './context.ts';
@@ -131,7 +131,7 @@ function disruptionChart(r: Resilience, index: number): ChartSpec {
     caption: t`Requests per second, p95 and errors per second around the disruption (red); orange: until the recovery.`,
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-      vconcat: [panel(rate, 'rps', 'req/s', '#1f77b4'), panel(latency, 'p95', 'p95 (ms)', '#8c564b', { scale: { type: 'log' } }), panel(errors, 'errors', 'errors', '#d62728', { axis: { format: '%' } })],
+      vconcat: [panel(rate, 'rps', 'req/s', '#1f77b4'), panel(latency, 'p95', 'p95 (ms)', '#8c564b', { scale: { type: 'log' } }), panel(errors, 'errors', 'errors', '#d62728', { axis: PERCENT_AXIS })],
     } as unknown as TopLevelSpec,
   };
 }

@@ -27,6 +27,12 @@ export interface TableSpec {
   readonly rows: readonly Readonly<Record<string, CellValue>>[];
 }
 
+/**
+ * The axis of a chart of shares (error rates): percent with at most two decimals, trailing zeros
+ * trimmed. d3's bare `%` format prints six decimals on every tick (`0.000000%`, `1.500000%`).
+ */
+export const PERCENT_AXIS = { format: '.2~%' } as const;
+
 export interface ChartSpec {
   /** File name of `charts/<id>.vl.json`, unique in a report. */
   readonly id: string;

@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
 import { afterAll, describe, expect, it } from 'vitest';
 import { chartSvg, chartsOf, writeCharts } from '../../../analysis/report/charts.ts';
-import { section, type ChartSpec, type Report } from '../../../analysis/report/section.ts';
+import { PERCENT_AXIS, section, type ChartSpec, type Report } from '../../../analysis/report/section.ts';
 import { CHARTS } from './report-fixture.ts';
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'k6c-charts-'));
@@ -43,6 +43,15 @@ describe('chartSvg', () => {
     expect(count(svg, 'aria-roledescription="line mark"')).toBe(1);
     expect(count(svg, 'aria-roledescription="point"')).toBe(3);
     expect(svg).toContain('<clipPath id="clip1">');
+  });
+
+  it('labels a share axis (error rates) in percent without six decimals, also when every value is 0', async () => {
+    const shares = (values: number[]) =>
+      chartSvg({ ...small, data: { values: values.map((y, x) => ({ x, y })) }, encoding: { ...(small as { encoding: object }).encoding, y: { field: 'y', type: 'quantitative', axis: PERCENT_AXIS } } } as TopLevelSpec);
+    const ticks = (svg: string): string[] => [...svg.matchAll(/>(-?[\d.]+%)<\/text>/g)].map((m) => m[1] as string);
+    // d3's bare `%` gave `0.000000%` for the demo's error-free sweeps.
+    expect(ticks(await shares([0, 0, 0]))).toEqual(['0%']);
+    expect(ticks(await shares([0, 0.004, 0.015]))).toEqual(['0%', '1%']);
   });
 
   it('gives the same bytes for the same spec, one after another or at once', async () => {

@@ -75,7 +75,7 @@ export const CHARTS: readonly ChartSpec[] = [
       mark: { type: 'line', point: true },
       encoding: {
         x: { field: 'offered', type: 'quantitative', title: 'offered rate (req/s)' },
-        y: { field: 'error_rate', type: 'quantitative', title: 'error rate', axis: { format: '%' } },
+        y: { field: 'error_rate', type: 'quantitative', title: 'error rate', axis: { format: '.2~%' } },
       },
     },
   },
